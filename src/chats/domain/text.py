@@ -1,0 +1,85 @@
+"""Text rules: message length (protocol §3) and Japanese input folding (S3.1)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+MAX_TEXT_CHARS: Final = 4000  # Unicode code points, counted after trimming
+
+# Characters Japanese IMEs and copy-paste put in phone and postal fields where
+# an ASCII hyphen is meant: full-width hyphen-minus, long vowel marks (full and
+# half width), and the Unicode hyphens, dashes and minus signs.
+_HYPHEN_LIKE: Final = "－ー‐‑‒–—―−ｰ﹣"
+_DIGITS_TABLE: Final = str.maketrans(
+    {
+        **{chr(ord("０") + i): str(i) for i in range(10)},
+        **dict.fromkeys(_HYPHEN_LIKE, "-"),
+    }
+)
+
+# 〒 is the postal mark people often type in front of the code.
+_POSTAL_RE: Final = re.compile(r"〒?\s*([0-9]{3})-?([0-9]{4})")
+
+# Katakana ァ..ヶ and the iteration marks ヽヾ sit exactly 0x60 above their
+# hiragana twins; ヷ..ヺ have no hiragana form and are left as they are.
+_KATAKANA_OFFSET: Final = 0x60
+_KATA_TO_HIRA: Final = str.maketrans(
+    {
+        **{cp: cp - _KATAKANA_OFFSET for cp in range(ord("ァ"), ord("ヶ") + 1)},
+        ord("ヽ"): ord("ゝ"),
+        ord("ヾ"): ord("ゞ"),
+    }
+)
+
+
+class TextError(ValueError):
+    """Message text that breaks the protocol's rules."""
+
+
+class TextEmpty(TextError):
+    """Nothing is left after trimming."""
+
+    def __init__(self) -> None:
+        super().__init__("message text is empty")
+
+
+class TextTooLong(TextError):
+    """More than MAX_TEXT_CHARS code points after trimming."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"message text has {length} characters, limit {MAX_TEXT_CHARS}")
+        self.length = length
+
+
+def normalise_message_text(text: str) -> str:
+    """Trim surrounding whitespace and check the length rules of protocol §3."""
+    # str.strip() knows Unicode whitespace, e.g. the ideographic space U+3000.
+    trimmed = text.strip()
+    if not trimmed:
+        raise TextEmpty
+    if len(trimmed) > MAX_TEXT_CHARS:
+        raise TextTooLong(len(trimmed))
+    return trimmed
+
+
+def normalise_digits(s: str) -> str:
+    """Turn full-width digits and hyphen-like characters into ASCII `0-9` and `-`."""
+    return s.translate(_DIGITS_TABLE)
+
+
+def normalise_postal_code(s: str) -> str | None:
+    """A Japanese postal code as `123-4567`, or None if `s` is not 7 digits."""
+    match = _POSTAL_RE.fullmatch(normalise_digits(s).strip())
+    if match is None:
+        return None
+    return f"{match[1]}-{match[2]}"
+
+
+def search_key(s: str) -> str:
+    """Fold `s` so that hiragana/katakana and half/full-width forms compare equal."""
+    # NFKC merges widths (ｶﾞ→ガ, Ａ→A); the second NFKC keeps the result stable,
+    # since case folding can produce text that NFKC would change again.
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
+    return folded.translate(_KATA_TO_HIRA)
