@@ -1,0 +1,7 @@
+"""`python -m chats` is the `chats` command."""
+
+import sys
+
+from chats.cli import main
+
+sys.exit(main())

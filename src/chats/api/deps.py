@@ -1,0 +1,96 @@
+"""FastAPI dependencies: the app context, the caller's locale, the logged-in staff member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+
+from chats.errors import ChatsError
+from chats.i18n import pick_locale
+from chats.security import same
+from chats.services import auth as auth_service
+
+from chats.services.context import AppContext
+
+if TYPE_CHECKING:
+    from chats.db.models import Staff, StaffSession, Store
+
+SESSION_COOKIE = "chats_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_ctx(request: Request) -> AppContext:
+    """The process's AppContext (set up by the lifespan)."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def get_locale(request: Request) -> str:
+    """ja or en, from ?lang= or Accept-Language."""
+    return pick_locale(request.query_params.get("lang") or request.headers.get("accept-language"))
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (a proxy in front is expected to be trusted by uvicorn's settings)."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass
+class StaffAuth:
+    """The caller: session, staff member and store."""
+
+    session: StaffSession
+    staff: Staff
+    store: Store
+
+    @property
+    def is_admin(self) -> bool:
+        """True for the admin role."""
+        return self.staff.role == "admin"
+
+
+async def current_staff(request: Request) -> StaffAuth:
+    """The logged-in staff member; 401 without a live session, 403 without CSRF on writes."""
+    ctx = get_ctx(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    async with ctx.db.read() as session:
+        found = await auth_service.resolve_session(session, token)
+    if found is None:
+        raise ChatsError("unauthorized")
+    row, staff, store = found
+    if request.method not in SAFE_METHODS and not same(
+        request.headers.get(CSRF_HEADER), row.csrf_token
+    ):
+        raise ChatsError("forbidden", "error.csrf")
+    if auth_service.needs_touch(row):
+        await _touch(ctx, row.id)
+    return StaffAuth(session=row, staff=staff, store=store)
+
+
+async def _touch(ctx: AppContext, session_id: str) -> None:
+    from datetime import timedelta
+
+    from chats.db.models import StaffSession
+    from chats.ids import utcnow
+
+    async with ctx.unit_of_work() as uow:
+        row = await uow.session.get(StaffSession, session_id)
+        if row is not None:
+            row.last_seen_at = utcnow()
+            row.expires_at = row.last_seen_at + timedelta(days=7)
+
+
+async def current_admin(auth: Annotated[StaffAuth, Depends(current_staff)]) -> StaffAuth:
+    """The logged-in admin; agents get 403."""
+    if not auth.is_admin:
+        raise ChatsError("forbidden", "error.admin_only")
+    return auth
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+Locale = Annotated[str, Depends(get_locale)]
+CurrentStaff = Annotated[StaffAuth, Depends(current_staff)]
+CurrentAdmin = Annotated[StaffAuth, Depends(current_admin)]

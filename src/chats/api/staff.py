@@ -1,0 +1,54 @@
+"""Staff management (A1; admin only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from chats.api.deps import CurrentAdmin, CurrentStaff, Ctx
+from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
+from chats.db.models import Staff
+from chats.errors import ChatsError
+from chats.services import staff as staff_service
+
+router = APIRouter(prefix="/api/staff", tags=["staff"])
+
+
+@router.get("", response_model=StaffList)
+async def list_staff(auth: CurrentStaff, ctx: Ctx) -> StaffList:
+    """Every staff member of the caller's store."""
+    async with ctx.db.read() as session:
+        rows = await session.scalars(
+            select(Staff).where(Staff.store_id == auth.store.id).order_by(Staff.created_at)
+        )
+        return StaffList(staff=[staff_out(s) for s in rows])
+
+
+@router.post("", response_model=StaffOut, status_code=201)
+async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
+    """Add a staff member to the caller's store."""
+    async with ctx.unit_of_work() as uow:
+        staff = await staff_service.create_staff(
+            uow.session, store_id=auth.store.id, **body.model_dump()
+        )
+    return staff_out(staff)
+
+
+@router.patch("/{staff_id}", response_model=StaffOut)
+async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
+    """Edit, disable or reset the password of a staff member of the caller's store."""
+    changes = body.model_dump(exclude_unset=True)
+    async with ctx.unit_of_work() as uow:
+        staff = await uow.session.get(Staff, staff_id)
+        if staff is None or staff.store_id != auth.store.id:
+            raise ChatsError("not_found")
+        password = changes.pop("password", None)
+        staff_service.apply_staff_changes(staff, changes)
+        if password:
+            await staff_service.set_password(uow.session, staff, password)
+        if changes.get("active") is False:
+            await staff_service.revoke_sessions(uow.session, staff.id)
+    hooks = ctx.extras.get("on_staff_changed")
+    if hooks:
+        await hooks(auth.store.id, staff.id)
+    return staff_out(staff)

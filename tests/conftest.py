@@ -1,0 +1,85 @@
+"""Fixtures: per-test settings and database, a real server on a free port, factories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chats.config import Settings
+from chats.db.engine import Database
+from tests.databases import BACKEND, PG_URL, REDIS_URL, PostgresDatabases, SqliteDatabases
+from tests.servers import ThreadServer
+
+SECRET = "test-secret-key-not-for-production"
+
+
+def pytest_report_header() -> str:
+    return f"chats backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Migrate once per run; each test gets a copy."""
+    if PG_URL:
+        pg = PostgresDatabases(PG_URL)
+        pg.create_template()
+        yield pg
+        pg.drop_template()
+    else:
+        sq = SqliteDatabases(tmp_path_factory.mktemp("template"))
+        sq.create_template()
+        yield sq
+
+
+@pytest.fixture
+def database_url(database_templates: object, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for this test."""
+    if isinstance(database_templates, PostgresDatabases):
+        name = database_templates.new()
+        yield database_templates.url_for(name)
+        database_templates.drop(name)
+    else:
+        assert isinstance(database_templates, SqliteDatabases)
+        yield database_templates.new_in(tmp_path)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings of this test's server: its own data dir, database and Redis prefix."""
+    return Settings(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        redis_prefix=f"t{uuid.uuid4().hex[:10]}",
+        data_dir=tmp_path / "data",
+        secret_key=SECRET,
+        presence_grace_seconds=0.5,
+        log_json=True,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """The test's own connection to the server's database (for factories and checks)."""
+    database = Database(settings.effective_database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[ThreadServer]:
+    """A real CHATS server on a free port."""
+    srv = ThreadServer(settings).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+async def client(server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the server (keeps cookies)."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+        yield c

@@ -1,0 +1,156 @@
+"""Real servers for tests: uvicorn in a thread, or `chats serve` as a child process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from chats.app import create_app
+from chats.config import Settings
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def uvicorn_config(app: Any, port: int) -> uvicorn.Config:
+    """The same socket options `chats serve` uses."""
+    return uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        ws_max_size=65 * 1024,
+        ws_per_message_deflate=False,
+        ws_ping_interval=25,
+        ws_ping_timeout=20,
+    )
+
+
+@dataclass
+class ThreadServer:
+    """A CHATS app served by uvicorn on its own thread and event loop."""
+
+    settings: Settings
+    port: int = field(default_factory=free_port)
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> ThreadServer:
+        app = create_app(self.settings.model_copy(update={"public_url": self.url}))
+        self.app = app
+        self.server = uvicorn.Server(uvicorn_config(app, self.port))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None and self.thread is not None:
+            self.server.should_exit = True
+            self.thread.join(timeout=15)
+
+
+@dataclass
+class ProcessServer:
+    """`python -m chats serve` as a child process (for crash and multi-process tests)."""
+
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> ProcessServer:
+        env = {**os.environ, **self.env, "CHATS_PUBLIC_URL": self.url, "CHATS_LOG_JSON": "true"}
+        if self.log_path:
+            with open(self.log_path, "ab") as out:
+                self.proc = self._spawn(env, out)
+        else:
+            self.proc = self._spawn(env, subprocess.DEVNULL)
+        wait_healthy(self.url, self.proc)
+        return self
+
+    def _spawn(self, env: dict[str, str], out: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "chats", "serve", "--port", str(self.port)],
+            env=env, stdout=out, stderr=out,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers run."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+    """Poll /healthz until it answers 200 (the process must be starting)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("server did not become healthy")
+
+
+async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
+    """Poll an async or sync predicate until true (for state with no event to await)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
