@@ -1,0 +1,16 @@
+import { effect } from '@preact/signals';
+import { render } from 'preact';
+import '../shared/tokens.css';
+import '../shared/base.css';
+import { initI18n, t } from '../shared/i18n';
+import { ConsoleApp } from './ConsoleApp';
+import en from './i18n/en.json';
+import ja from './i18n/ja.json';
+
+initI18n({ ja, en });
+effect(() => {
+  document.title = t('console.page_title');
+});
+
+const root = document.getElementById('app');
+if (root) render(<ConsoleApp />, root);

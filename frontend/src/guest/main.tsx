@@ -1,0 +1,17 @@
+import { effect } from '@preact/signals';
+import { render } from 'preact';
+import '../shared/tokens.css';
+import '../shared/base.css';
+import { initI18n, t } from '../shared/i18n';
+import { GuestApp } from './GuestApp';
+import en from './i18n/en.json';
+import ja from './i18n/ja.json';
+
+initI18n({ ja, en });
+effect(() => {
+  document.title = t('guest.page_title');
+});
+
+const params = new URLSearchParams(location.search);
+const root = document.getElementById('app');
+if (root) render(<GuestApp storeKey={params.get('store') ?? ''} />, root);
