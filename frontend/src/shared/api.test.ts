@@ -105,6 +105,14 @@ describe('errors', () => {
     expect(parseError(409, { error: { code: 'conflict' } })).toMatchObject({ code: 'conflict', message: 'conflict' });
   });
 
+  it('reports 401 answers to onUnauthorized, and nothing else', async () => {
+    let ended = 0;
+    const onUnauthorized = () => ended++;
+    await new ApiClient({ fetch: fakeFetch(401, {}), onUnauthorized }).get('/api/auth/me').catch(() => {});
+    await new ApiClient({ fetch: fakeFetch(403, {}), onUnauthorized }).get('/api/x').catch(() => {});
+    expect(ended).toBe(1);
+  });
+
   it('turns a failed fetch into network_error', async () => {
     const api = new ApiClient({
       fetch: async () => {

@@ -47,6 +47,8 @@ export interface ApiClientOptions {
   fetch?: FetchLike;
   /** value for Accept-Language, so server messages come in the UI language */
   language?: () => string;
+  /** called on any 401 answer (the session has ended), before the error is thrown */
+  onUnauthorized?: () => void;
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
@@ -65,12 +67,14 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly fetchFn: FetchLike;
   private readonly language: (() => string) | undefined;
+  private readonly onUnauthorized: (() => void) | undefined;
 
   constructor(opts: ApiClientOptions = {}) {
     this.baseUrl = opts.baseUrl ?? '';
     // Bound so that a plain `fetch` is not called with the client as `this`.
     this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.language = opts.language;
+    this.onUnauthorized = opts.onUnauthorized;
   }
 
   /** Send one request; resolves with the parsed JSON (undefined for 204) or throws ApiError. */
@@ -99,7 +103,10 @@ export class ApiClient {
       throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e));
     }
     const data = await readJson(res);
-    if (!res.ok) throw parseError(res.status, data);
+    if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized?.();
+      throw parseError(res.status, data);
+    }
     return data as T;
   }
 

@@ -23,8 +23,15 @@ export interface Staff {
 /** undefined: not yet known; null: logged out */
 export type SessionState = Staff | null | undefined;
 
-export const api = new ApiClient({ language: () => locale.value });
 export const session = signal<SessionState>(undefined);
+export const api = new ApiClient({
+  language: () => locale.value,
+  // Any 401 means the session is over (expired, logged out elsewhere): back to the login form.
+  onUnauthorized: () => {
+    api.csrfToken = null;
+    session.value = null;
+  },
+});
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -66,11 +73,7 @@ export async function loadSession(): Promise<Staff | null> {
   try {
     return adopt(await api.get<unknown>('/api/auth/me'));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
-      api.csrfToken = null;
-      session.value = null;
-      return null;
-    }
+    if (e instanceof ApiError && e.status === 401) return null; // onUnauthorized cleared the session
     throw e;
   }
 }
