@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints the gzip sizes of the built front end as JSON: the embed loader and,
 // for each surface, every JS and CSS file its page loads.
-// `--check` exits 1 when the loader is over its budget.
+// `--check` exits 1 when the loader is over its budget; `--quiet` prints only problems.
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,7 @@ for (const name of surfaces) {
   report[name] = { js, css, total_gzip: js.gzip + css.gzip, files };
 }
 
-console.log(JSON.stringify(report, null, 2));
+if (!process.argv.includes('--quiet')) console.log(JSON.stringify(report, null, 2));
 if (process.argv.includes('--check') && !loader.within_budget) {
   console.error(`widget.js is ${loader.gzip} B gzip, over the ${LOADER_BUDGET_GZIP} B budget`);
   process.exit(1);
