@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import WebSocketRoute
 
 from chats import __version__
-from chats.api import auth as auth_api
-from chats.api import staff as staff_api
+from chats.api import routers
 from chats.api.deps import get_locale
+from chats.api.widget import widget_cors
 from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
@@ -27,7 +28,13 @@ from chats.ids import new_id
 from chats.logs import configure_logging
 from chats.metrics import Metrics
 from chats.realtime.broker import make_broker, make_presence
+from chats.realtime.guest_socket import guest_socket
+from chats.realtime.hub import Hub
+from chats.realtime.staff_socket import staff_socket
 from chats.services.context import AppContext
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -41,10 +48,13 @@ async def build_context(settings: Settings) -> AppContext:
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade, settings.effective_database_url)
     db = Database(settings.effective_database_url)
-    broker = make_broker(settings.redis_url, prefix=settings.redis_prefix)
+    hub = Hub()
+    broker = make_broker(settings.redis_url, prefix=settings.redis_prefix,
+                         on_reconnect=hub.on_reconnect)
     presence = make_presence(settings.redis_url, prefix=settings.redis_prefix)
     return AppContext(
-        settings=settings, db=db, broker=broker, presence=presence, process_id=new_id()[:12]
+        settings=settings, db=db, broker=broker, presence=presence, process_id=new_id()[:12],
+        hub=hub,
     )
 
 
@@ -125,11 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = await build_context(settings)
         ctx.extras["metrics"] = metrics
         app.state.ctx = ctx
-        await ctx.broker.start(_noop_handler)
+        await ctx.broker.start(ctx.hub.on_event)
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
         try:
             yield
         finally:
+            await ctx.notifier.close()
             await ctx.broker.close()
             await ctx.presence.close()
             await ctx.db.dispose()
@@ -145,12 +156,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     _error_handlers(app)
-    app.include_router(auth_api.router)
-    app.include_router(staff_api.router)
+    app.middleware("http")(widget_cors)
+    for router in routers():
+        app.include_router(router)
+    # Plain Starlette routes: the socket handlers do their own parsing and auth.
+    app.router.routes.append(WebSocketRoute("/ws/guest", guest_socket))
+    app.router.routes.append(WebSocketRoute("/ws/staff", staff_socket))
     _ops(app, metrics)
     _pages(app)
     return app
-
-
-async def _noop_handler(channel: str, data: str) -> None:
-    return None

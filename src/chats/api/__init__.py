@@ -1,0 +1,13 @@
+"""HTTP routers. Each router module adds itself to `routers()` with one import line."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    """Every HTTP router of the app, in the order they are mounted."""
+    from chats.api import auth, conversations, files, staff, widget
+
+    found = [auth.router, staff.router, conversations.router, widget.router, files.router]
+    return found

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from chats.api.deps import SESSION_COOKIE, CurrentStaff, Ctx, client_ip
+from chats.api.deps import SESSION_COOKIE, Ctx, CurrentStaff, client_ip
 from chats.api.schemas import LoginIn, SessionOut, staff_out
 from chats.errors import ChatsError
+from chats.realtime.staff_socket import staff_signed_out
 from chats.services import auth as auth_service
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -45,10 +46,7 @@ async def logout(request: Request, auth: CurrentStaff, ctx: Ctx) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     async with ctx.unit_of_work() as uow:
         await auth_service.logout(uow.session, token)
-    await ctx.presence.logout(auth.store.id, auth.staff.id)
-    hooks = ctx.extras.get("on_logout")
-    if hooks:
-        await hooks(auth.store.id, auth.staff.id)
+    await staff_signed_out(ctx, auth.store.id, auth.staff.id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -11,7 +11,6 @@ from chats.errors import ChatsError
 from chats.i18n import pick_locale
 from chats.security import same
 from chats.services import auth as auth_service
-
 from chats.services.context import AppContext
 
 if TYPE_CHECKING:

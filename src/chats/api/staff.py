@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from chats.api.deps import CurrentAdmin, CurrentStaff, Ctx
+from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff
 from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
 from chats.db.models import Staff
 from chats.errors import ChatsError
+from chats.realtime.staff_socket import staff_signed_out
 from chats.services import staff as staff_service
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -48,7 +49,8 @@ async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx
             await staff_service.set_password(uow.session, staff, password)
         if changes.get("active") is False:
             await staff_service.revoke_sessions(uow.session, staff.id)
-    hooks = ctx.extras.get("on_staff_changed")
-    if hooks:
-        await hooks(auth.store.id, staff.id)
+    if changes.get("active") is False or password:
+        await staff_signed_out(ctx, auth.store.id, staff.id)
+    else:
+        ctx.notifier.notify(auth.store.id)
     return staff_out(staff)

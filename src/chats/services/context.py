@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chats.config import Settings
     from chats.db.engine import Database
     from chats.realtime.broker.base import Broker
     from chats.realtime.broker.presence import Presence
+    from chats.realtime.hub import Hub
+    from chats.realtime.notifier import StateNotifier
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,14 @@ class AppContext:
     broker: Broker
     presence: Presence
     process_id: str
+    hub: Hub
+    notifier: StateNotifier = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from chats.realtime.notifier import StateNotifier
+
+        self.notifier = StateNotifier(self)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from chats.db.models import Staff, StaffSession, Store, StoreField
 from chats.domain.availability import validate_max_chats
-from chats.db.models import Staff, StaffSession, Store
 from chats.errors import ChatsError
 from chats.ids import new_token, utcnow
 from chats.security import hash_password
@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 ROLES = ("admin", "agent")
+# S3.1: the field set a new store starts with (key, ja label, en label, type, options).
+DEFAULT_FIELDS: tuple[tuple[str, str, str, str, list[str]], ...] = (
+    ("name", "氏名", "Name", "text", []),
+    ("kana", "フリガナ", "Name (kana)", "kana", []),
+    ("email", "メールアドレス", "E-mail", "email", []),
+    ("phone", "電話番号", "Phone", "tel", []),
+    ("age", "年齢", "Age", "number", []),
+    ("gender", "性別", "Gender", "radio", ["男性", "女性", "その他", "回答しない"]),
+    ("postal_code", "郵便番号", "Postal code", "postal", []),
+    ("address", "住所", "Address", "textarea", []),
+)
 MIN_PASSWORD = 8
 
 
@@ -36,6 +47,10 @@ async def create_store(session: AsyncSession, *, name: str, locale: str = "ja") 
     """A new store with a fresh widget key."""
     store = Store(name=name.strip(), widget_key=new_token(18), locale=locale)
     session.add(store)
+    await session.flush()
+    for position, (key, ja, en, kind, options) in enumerate(DEFAULT_FIELDS):
+        session.add(StoreField(store_id=store.id, key=key, label=ja if locale == "ja" else en,
+                               type=kind, options=options, position=position))
     await session.flush()
     return store
 

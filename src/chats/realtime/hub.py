@@ -1,0 +1,62 @@
+"""This process's sockets by channel; the broker's events are fanned out here."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chats.realtime.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    """Routes broker events to the local sockets subscribed to their channel."""
+
+    def __init__(self) -> None:
+        self.by_channel: dict[str, set[Connection]] = defaultdict(set)
+        self.connections: set[Connection] = set()
+
+    def register(self, conn: Connection, channels: set[str]) -> None:
+        """Subscribe a socket to channels."""
+        self.connections.add(conn)
+        for channel in channels:
+            self.by_channel[channel].add(conn)
+        conn.channels |= channels
+
+    def unregister(self, conn: Connection) -> None:
+        """Forget a closed socket."""
+        self.connections.discard(conn)
+        for channel in conn.channels:
+            members = self.by_channel.get(channel)
+            if members is not None:
+                members.discard(conn)
+                if not members:
+                    del self.by_channel[channel]
+
+    def has_local(self, channel: str) -> bool:
+        """Whether any socket of this process listens on the channel."""
+        return bool(self.by_channel.get(channel))
+
+    async def on_event(self, channel: str, data: str) -> None:
+        """Broker handler: hand the frame to every local subscriber."""
+        members = self.by_channel.get(channel)
+        if not members:
+            return
+        try:
+            frame = json.loads(data)
+        except ValueError:
+            log.error("undecodable event", extra={"channel": channel})
+            return
+        for conn in list(members):
+            conn.offer(frame)
+
+    async def on_reconnect(self) -> None:
+        """After a broker outage, every socket re-reads its conversations from the database."""
+        for conn in list(self.connections):
+            for conversation_id in list(conn.seen):
+                conn.offer({"type": "_sync", "conversation_id": conversation_id})
+            conn.offer({"type": "_refresh"})

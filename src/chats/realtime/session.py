@@ -1,0 +1,129 @@
+"""The read side of a socket: hello first, then frames one by one, refusals as `error`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocketDisconnect
+
+from chats.domain.ratelimit import TokenBucket
+from chats.errors import ChatsError
+from chats.realtime.connection import CLOSE_POLICY, Connection
+from chats.realtime.protocol import BadFrame, parse_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from pydantic import TypeAdapter
+
+log = logging.getLogger(__name__)
+HELLO_TIMEOUT = 30.0
+
+
+class SocketSession:
+    """Reads frames for one connection and turns every refusal into an `error` frame."""
+
+    def __init__(self, conn: Connection, adapter: TypeAdapter[Any], known: set[str]) -> None:
+        self.conn = conn
+        self.adapter = adapter
+        self.known = known
+        # Refusals are cheap to answer but not free: persistent abuse closes with 1008.
+        self.abuse = TokenBucket(capacity=500, refill_per_second=50)
+        metrics = conn.ctx.extras.get("metrics")
+        self.metrics = metrics
+        if metrics is not None:
+            metrics.sockets.labels(conn.kind).inc()
+        conn.start_writer()
+
+    async def _receive(self, timeout: float | None = None) -> str | None:
+        """The next text frame; None when the socket closed."""
+        while True:
+            if timeout is None:
+                msg = await self.conn.ws.receive()
+            else:
+                msg = await asyncio.wait_for(self.conn.ws.receive(), timeout)
+            if msg["type"] == "websocket.disconnect":
+                return None
+            text = msg.get("text")
+            if text is not None:
+                return str(text)
+            await self._refuse(BadFrame(detail="binary"), direct=not self.conn.ready)
+
+    async def _refuse(self, exc: ChatsError, *, direct: bool, ref: str | None = None) -> None:
+        if not self.abuse.try_take(time.monotonic()):
+            await self.conn.close(CLOSE_POLICY)
+            raise WebSocketDisconnect(CLOSE_POLICY)
+        if direct:
+            await self.conn.send({"type": "error", "code": exc.code,
+                                  "message": exc.message(self.conn.locale),
+                                  **({"ref": ref} if ref else {})})
+        else:
+            self.conn.error(exc, ref)
+
+    async def wait_hello(self, hello_type: type[Any]) -> Any | None:
+        """Frames until a valid `hello` (others are refused); None if the client left."""
+        deadline = time.monotonic() + HELLO_TIMEOUT
+        try:
+            while True:
+                raw = await self._receive(max(0.1, deadline - time.monotonic()))
+                if raw is None:
+                    return None
+                try:
+                    frame = parse_frame(raw, self.adapter, self.known)
+                except BadFrame as exc:
+                    await self._refuse(exc, direct=True, ref=exc.ref)
+                    continue
+                if isinstance(frame, hello_type):
+                    return frame
+                await self._refuse(BadFrame(detail="hello first"), direct=True)
+        except (TimeoutError, WebSocketDisconnect):
+            await self.conn.close(CLOSE_POLICY)
+            return None
+
+    async def serve(self, handler: Callable[[Any], Awaitable[None]]) -> None:
+        """Read and handle frames until the socket closes."""
+        try:
+            while not self.conn.closed:
+                raw = await self._receive()
+                if raw is None:
+                    return
+                await self._one(raw, handler)
+        except WebSocketDisconnect:
+            return
+
+    async def _one(self, raw: str, handler: Callable[[Any], Awaitable[None]]) -> None:
+        ref: str | None = None
+        try:
+            frame = parse_frame(raw, self.adapter, self.known)
+            ref = getattr(frame, "client_msg_id", None)
+            if self.metrics is not None:
+                self.metrics.frames_in.labels(frame.type).inc()
+            await handler(frame)
+        except BadFrame as exc:
+            await self._refuse(exc, direct=False, ref=exc.ref)
+        except ChatsError as exc:
+            await self._refuse(exc, direct=False, ref=ref)
+        except WebSocketDisconnect:
+            raise
+        except Exception:
+            log.exception("frame handling failed", extra={"socket": self.conn.id})
+            await self._refuse(ChatsError("conflict"), direct=False, ref=ref)
+
+    async def finish(self) -> None:
+        """Unsubscribe, stop the writer and close."""
+        conn = self.conn
+        conn.ctx.hub.unregister(conn)
+        conn.closed = True
+        await conn.stop_writer()
+        await conn.close()
+        if self.metrics is not None:
+            self.metrics.sockets.labels(conn.kind).dec()
+        closed_hook = getattr(conn, "on_closed", None)
+        if closed_hook is not None:
+            try:
+                await closed_hook()
+            except Exception:
+                log.exception("socket cleanup failed", extra={"socket": conn.id})

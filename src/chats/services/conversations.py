@@ -1,0 +1,420 @@
+"""Conversation actions: start, claim, send, read, transfer, end, leave a message, blacklist.
+
+Each action validates, writes through the unit of work, and queues the frames its
+change causes; they are published only after the commit (see AppContext).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from chats.db.models import Conversation, DailyStat, Guest, Message, Staff
+from chats.domain.availability import MAX_CHATS_LIMIT
+from chats.domain.conversation import (
+    ConversationEvent,
+    ConversationStatus,
+    InvalidTransition,
+    end_reason,
+    transition,
+)
+from chats.domain.text import TextEmpty, TextTooLong, normalise_message_text
+from chats.errors import ChatsError
+from chats.i18n import translate
+from chats.ids import utcnow
+from chats.realtime.audience import conversation_audience, guest_channel, staff_channel
+from chats.services import messages as message_service
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.services.context import UnitOfWork
+
+OPEN = ("waiting", "active")
+
+
+def clean_text(text: str) -> str:
+    """Trimmed message text, or too_large / bad_frame."""
+    try:
+        return normalise_message_text(text)
+    except TextTooLong as exc:
+        raise ChatsError("too_large", limit="4000") from exc
+    except TextEmpty as exc:
+        raise ChatsError("bad_frame", "error.empty_text") from exc
+
+
+def guest_conversation_frame(
+    conversation: Conversation, *, staff_name: str | None, queue_position: int | None = None
+) -> dict[str, Any]:
+    """The `conversation` frame a guest receives."""
+    frame: dict[str, Any] = {
+        "type": "conversation",
+        "id": conversation.id,
+        "status": conversation.status,
+        "staff": {"name": staff_name} if staff_name else None,
+        "_staff_id": conversation.staff_id if conversation.status == "active" else None,
+    }
+    if queue_position is not None:
+        frame["queue_position"] = queue_position
+    return frame
+
+
+def staff_conversation_frame(conversation: Conversation, nickname: str | None) -> dict[str, Any]:
+    """The `conversation` frame a staff member receives."""
+    return {
+        "type": "conversation",
+        "id": conversation.id,
+        "status": conversation.status,
+        "staff_id": conversation.staff_id,
+        "guest": {"id": conversation.guest_id, "nickname": nickname or conversation.nickname},
+        "kind": conversation.kind,
+        "last_seq": conversation.last_seq,
+        "staff_read_seq": conversation.staff_read_seq,
+        "guest_read_seq": conversation.guest_read_seq,
+    }
+
+
+async def open_conversation(session: AsyncSession, guest_id: str) -> Conversation | None:
+    """The guest's waiting or active conversation, if any."""
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.guest_id == guest_id, Conversation.status.in_(OPEN))
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )
+
+
+async def conversation_with_unread(session: AsyncSession, guest_id: str) -> Conversation | None:
+    """The latest conversation holding staff messages the guest has not read (G7)."""
+    return await session.scalar(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(
+            Conversation.guest_id == guest_id,
+            Message.author == "staff",
+            Message.seq > Conversation.guest_read_seq,
+        )
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )
+
+
+async def get_for_store(session: AsyncSession, conversation_id: str, store_id: str) -> Conversation:
+    """A conversation of this store, or not_found (never another store's)."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.store_id != store_id:
+        raise ChatsError("not_found")
+    return conversation
+
+
+def _apply(conversation: Conversation, event: ConversationEvent) -> None:
+    try:
+        conversation.status = transition(ConversationStatus(conversation.status), event).value
+    except InvalidTransition as exc:
+        code = "already_taken" if event is ConversationEvent.CLAIM else "conflict"
+        raise ChatsError(code, None if code == "already_taken" else "error.conversation_ended") \
+            from exc
+
+
+async def bump_daily(session: AsyncSession, store_id: str, column: str) -> None:
+    """Add one to today's form_shown / form_executed counter (A5)."""
+    today: date = utcnow().date()
+    updated = await session.execute(
+        update(DailyStat)
+        .where(DailyStat.store_id == store_id, DailyStat.day == today)
+        .values({column: getattr(DailyStat, column) + 1})
+    )
+    if getattr(updated, "rowcount", 0) == 0:
+        session.add(DailyStat(store_id=store_id, day=today, **{column: 1}))
+        async with session.begin_nested():
+            await session.flush()
+
+
+async def system_message(
+    uow: UnitOfWork, conversation: Conversation, key: str, locale: str, **params: object
+) -> Message:
+    """A system line in the timeline (claimed, transferred, ended)."""
+    message = await message_service.insert_message(
+        uow.session, conversation, author="system", kind="system",
+        text=translate(key, locale, **params),
+    )
+    frame = message_service.message_frame(message)
+    message_service.publish_message(uow, frame, conversation_audience(conversation))
+    return message
+
+
+async def start(
+    uow: UnitOfWork, *, guest: Guest, nickname: str, fields: dict[str, str] | None,
+    allowed_fields: set[str],
+) -> Conversation:
+    """G2: open a waiting conversation (the caller has checked availability)."""
+    from chats.services.guests import merge_profile
+
+    existing = await open_conversation(uow.session, guest.id)
+    if existing is not None:
+        return existing
+    guest.nickname = nickname.strip()[:100]
+    merge_profile(guest, fields or {}, allowed_fields)
+    guest.last_contact_at = utcnow()
+    conversation = Conversation(
+        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname, status="waiting",
+        kind="chat", created_at=utcnow(),
+    )
+    uow.session.add(conversation)
+    await uow.session.flush()
+    uow.publish(guest_channel(guest.id),
+                guest_conversation_frame(conversation, staff_name=None))
+    return conversation
+
+
+async def _lock_staff(session: AsyncSession, staff_id: str) -> Staff:
+    """The staff row, locked until commit on PostgreSQL (claims of one staff serialise)."""
+    staff = await session.scalar(
+        select(Staff).where(Staff.id == staff_id).with_for_update()
+    )
+    if staff is None or not staff.active:
+        raise ChatsError("not_found")
+    return staff
+
+
+async def _active_count(session: AsyncSession, staff_id: str) -> int:
+    n = await session.scalar(
+        select(func.count()).select_from(Conversation).where(
+            Conversation.staff_id == staff_id, Conversation.status == "active"
+        )
+    )
+    return int(n or 0)
+
+
+async def _ensure_capacity(session: AsyncSession, staff: Staff) -> None:
+    limit = min(staff.max_chats, MAX_CHATS_LIMIT)
+    if await _active_count(session, staff.id) >= limit:
+        raise ChatsError("capacity_full")
+
+
+async def _announce_assignment(
+    uow: UnitOfWork, conversation: Conversation, staff: Staff, nickname: str | None
+) -> None:
+    """The new assignee gets the conversation and, after it, the messages so far."""
+    frame = staff_conversation_frame(conversation, nickname)
+    frame["_sync"] = True
+    uow.publish(staff_channel(staff.id), frame)
+    uow.publish(guest_channel(conversation.guest_id),
+                guest_conversation_frame(conversation, staff_name=staff.name))
+
+
+async def claim(uow: UnitOfWork, *, staff_id: str, store_id: str, conversation_id: str,
+                locale: str) -> Conversation:
+    """S6: take a waiting guest; exactly one of several racing staff wins."""
+    session = uow.session
+    staff = await _lock_staff(session, staff_id)
+    conversation = await get_for_store(session, conversation_id, store_id)
+    if conversation.status != "waiting":
+        raise ChatsError("already_taken")
+    await _ensure_capacity(session, staff)
+    now = utcnow()
+    won = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == "waiting")
+        .values(status="active", staff_id=staff.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(won, "rowcount", 0) != 1:
+        raise ChatsError("already_taken")
+    await session.refresh(conversation)
+    await bump_daily(session, store_id, "forms_executed")
+    await _announce_assignment(uow, conversation, staff, conversation.nickname)
+    await system_message(uow, conversation, "system.claimed", locale, name=staff.name)
+    return conversation
+
+
+async def transfer(uow: UnitOfWork, *, staff_id: str, store_id: str, conversation_id: str,
+                   to_staff_id: str, online_ids: set[str], locale: str) -> Conversation:
+    """S5.2: hand an active conversation to another logged-in staff member with room."""
+    session = uow.session
+    conversation = await get_for_store(session, conversation_id, store_id)
+    if conversation.staff_id != staff_id or conversation.status != "active":
+        raise ChatsError("forbidden", "error.not_assigned")
+    if to_staff_id == staff_id:
+        raise ChatsError("conflict", "error.same_staff")
+    target = await session.get(Staff, to_staff_id)
+    if target is None or target.store_id != store_id or not target.active:
+        raise ChatsError("not_found")
+    if to_staff_id not in online_ids:
+        raise ChatsError("unavailable", "error.not_online")
+    target = await _lock_staff(session, to_staff_id)
+    await _ensure_capacity(session, target)
+    source = await session.get(Staff, staff_id)
+    _apply(conversation, ConversationEvent.TRANSFER)
+    conversation.staff_id = target.id
+    await session.flush()
+    released = staff_conversation_frame(conversation, conversation.nickname)
+    uow.publish(staff_channel(staff_id), released)
+    await _announce_assignment(uow, conversation, target, conversation.nickname)
+    await system_message(uow, conversation, "system.transferred", locale,
+                         from_name=source.name if source else "", to_name=target.name)
+    return conversation
+
+
+async def finish(uow: UnitOfWork, conversation: Conversation, event: ConversationEvent,
+                 locale: str) -> None:
+    """End a conversation (staff, guest or blacklist), with a system line for everyone."""
+    reason = end_reason(ConversationStatus(conversation.status), event)
+    _apply(conversation, event)
+    conversation.end_reason = reason.value
+    conversation.ended_at = utcnow()
+    await uow.session.flush()
+    key = "system.guest_left" if event is ConversationEvent.GUEST_LEFT else "system.ended"
+    await system_message(uow, conversation, key, locale)
+    frame = guest_conversation_frame(conversation, staff_name=None)
+    uow.publish(guest_channel(conversation.guest_id), frame)
+    if conversation.staff_id:
+        uow.publish(staff_channel(conversation.staff_id),
+                    staff_conversation_frame(conversation, conversation.nickname))
+
+
+async def end_by_staff(uow: UnitOfWork, *, staff_id: str, store_id: str, conversation_id: str,
+                       locale: str) -> Conversation:
+    """S5.4: end the chat and return to waiting."""
+    conversation = await get_for_store(uow.session, conversation_id, store_id)
+    if conversation.staff_id != staff_id:
+        raise ChatsError("forbidden", "error.not_assigned")
+    await finish(uow, conversation, ConversationEvent.END, locale)
+    return conversation
+
+
+async def end_by_guest(uow: UnitOfWork, *, guest: Guest, locale: str) -> Conversation | None:
+    """The guest closes the chat (a waiting one counts as missed)."""
+    conversation = await open_conversation(uow.session, guest.id)
+    if conversation is not None:
+        await finish(uow, conversation, ConversationEvent.GUEST_LEFT, locale)
+    return conversation
+
+
+async def post_guest_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str,
+                             text: str) -> Message:
+    """A guest's message to its open conversation (DuplicateMessage when repeated)."""
+    conversation = await open_conversation(uow.session, guest.id)
+    if conversation is None:
+        # A repeat of a message sent before the chat ended still gets its ack.
+        previous = await uow.session.scalar(
+            select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.guest_id == guest.id, Message.author == "guest",
+                   Message.client_msg_id == client_msg_id)
+        )
+        if previous is not None:
+            raise message_service.DuplicateMessage(previous)
+        raise ChatsError("not_found", "error.no_conversation")
+    existing = await message_service.find_by_client_id(
+        uow.session, conversation.id, "guest", client_msg_id
+    )
+    if existing is not None:
+        raise message_service.DuplicateMessage(existing)
+    message = await message_service.insert_message(
+        uow.session, conversation, author="guest", text=clean_text(text),
+        client_msg_id=client_msg_id,
+    )
+    guest.last_contact_at = message.created_at
+    frame = message_service.message_frame(message)
+    message_service.publish_message(uow, frame, conversation_audience(conversation))
+    return message
+
+
+async def post_staff_message(
+    uow: UnitOfWork, *, staff: Staff, conversation_id: str, client_msg_id: str | None,
+    kind: str = "text", text: str | None = None, stamp: str | None = None,
+    upload_id: str | None = None,
+) -> Message:
+    """A staff member's message; only the assigned staff member may send."""
+    session = uow.session
+    conversation = await get_for_store(session, conversation_id, staff.store_id)
+    if client_msg_id:
+        existing = await message_service.find_by_client_id(
+            session, conversation.id, "staff", client_msg_id
+        )
+        if existing is not None:
+            raise message_service.DuplicateMessage(existing)
+    if conversation.staff_id != staff.id or conversation.status != "active":
+        raise ChatsError("forbidden", "error.not_assigned")
+    body = clean_text(text or "") if kind == "text" else (text or "")
+    if kind == "stamp" and not stamp:
+        raise ChatsError("bad_frame")
+    message = await message_service.insert_message(
+        session, conversation, author="staff", kind=kind, text=body, stamp=stamp,
+        staff_id=staff.id, client_msg_id=client_msg_id, upload_id=upload_id,
+    )
+    if conversation.first_response_at is None:
+        conversation.first_response_at = message.created_at
+    frames = await message_service.frames_for(session, [message])
+    message_service.publish_message(uow, frames[0], conversation_audience(conversation))
+    return message
+
+
+async def mark_read(uow: UnitOfWork, *, conversation: Conversation, reader: str,
+                    seq: int) -> bool:
+    """Move a read cursor forward (never back); tells the other side. False: nothing new."""
+    seq = min(seq, conversation.last_seq)
+    column = "guest_read_seq" if reader == "guest" else "staff_read_seq"
+    if seq <= getattr(conversation, column):
+        return False
+    setattr(conversation, column, seq)
+    frame = {"type": "read", "conversation_id": conversation.id, "seq": seq}
+    if reader == "guest" and conversation.staff_id:
+        uow.publish(staff_channel(conversation.staff_id), frame)
+    elif reader == "staff":
+        uow.publish(guest_channel(conversation.guest_id), frame)
+    return True
+
+
+async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, nickname: str,
+                        email: str | None, text: str) -> tuple[Conversation, Message]:
+    """G6: a message for the staff, in a conversation of its own that is already ended."""
+    session = uow.session
+    previous = await session.scalar(
+        select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.guest_id == guest.id, Conversation.kind == "message",
+               Message.client_msg_id == client_msg_id, Message.author == "guest")
+    )
+    if previous is not None:
+        raise message_service.DuplicateMessage(previous)
+    body = clean_text(text)
+    guest.nickname = nickname.strip()[:100] or guest.nickname
+    if email:
+        from chats.services.guests import merge_profile
+
+        merge_profile(guest, {"email": email.strip()}, {"email"})
+    now = utcnow()
+    guest.last_contact_at = now
+    conversation = Conversation(
+        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname, kind="message",
+        status="ended", end_reason="message_left", created_at=now, ended_at=now,
+    )
+    session.add(conversation)
+    await session.flush()
+    message = await message_service.insert_message(
+        session, conversation, author="guest", text=body, client_msg_id=client_msg_id,
+    )
+    return conversation, message
+
+
+async def set_blacklisted(uow: UnitOfWork, *, guest: Guest, blacklisted: bool,
+                          locale: str) -> None:
+    """S3.2/G5: blacklisting cuts an open chat off at once; the guest sees away from then on."""
+    from chats.realtime.audience import store_staff_channel
+
+    if guest.blacklisted == blacklisted:
+        return
+    guest.blacklisted = blacklisted
+    if blacklisted:
+        conversation = await open_conversation(uow.session, guest.id)
+        if conversation is not None:
+            await finish(uow, conversation, ConversationEvent.BLACKLIST, locale)
+        uow.publish(guest_channel(guest.id),
+                    {"type": "availability", "status": "away", "_blacklisted": True})
+    else:
+        uow.publish(guest_channel(guest.id), {"type": "_unblacklisted"})
+    uow.publish(store_staff_channel(guest.store_id), {"type": "guest_updated",
+                                                      "guest_id": guest.id})

@@ -1,0 +1,73 @@
+"""Uploaded files: stored under the data directory with random names, described in `uploads`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from chats.db.models import Upload
+from chats.ids import new_token, utcnow
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.config import Settings
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_name(name: str) -> str:
+    """A display file name with no path parts, control or reserved characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" .")
+    return (name or "file")[:200]
+
+
+def file_path(settings: Settings, upload: Upload) -> Path:
+    """Where an upload's bytes live (the stored name is random, never the client's)."""
+    return settings.uploads_dir / upload.stored_name[:2] / upload.stored_name
+
+
+async def store_bytes(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    store_id: str,
+    purpose: str,
+    original_name: str,
+    content_type: str,
+    data: bytes,
+    conversation_id: str | None = None,
+    staff_id: str | None = None,
+    guest_id: str | None = None,
+) -> Upload:
+    """Write the bytes to disk (fsynced) and add the row to the caller's transaction."""
+    stored = new_token(24).replace("-", "x").replace("_", "y")
+    upload = Upload(
+        store_id=store_id,
+        conversation_id=conversation_id,
+        purpose=purpose,
+        original_name=safe_name(original_name),
+        stored_name=stored,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        staff_id=staff_id,
+        guest_id=guest_id,
+        created_at=utcnow(),
+    )
+    path = file_path(settings, upload)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    session.add(upload)
+    await session.flush()
+    return upload
