@@ -22,7 +22,7 @@ class WsClient:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.frames: list[Frame] = []  # everything received, in order
-        self._cursor = 0
+        self._unmatched: list[Frame] = []  # received and not yet returned by expect()
 
     async def send(self, frame: Frame) -> None:
         await self.ws.send(json.dumps(frame, ensure_ascii=False))
@@ -31,18 +31,18 @@ class WsClient:
         raw = await asyncio.wait_for(self.ws.recv(), timeout)
         frame: Frame = json.loads(raw)
         self.frames.append(frame)
+        self._unmatched.append(frame)
         return frame
 
     async def expect(self, kind: str, pred: Callable[[Frame], bool] | None = None,
                      timeout: float = 5.0) -> Frame:
-        """The next frame of `kind` matching `pred` (earlier unread frames are searched first)."""
+        """The first frame of `kind` matching `pred` not returned before (waits for it)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            while self._cursor < len(self.frames):
-                frame = self.frames[self._cursor]
-                self._cursor += 1
+            for i, frame in enumerate(self._unmatched):
                 if frame.get("type") == kind and (pred is None or pred(frame)):
+                    del self._unmatched[i]
                     return frame
             remaining = deadline - loop.time()
             if remaining <= 0:

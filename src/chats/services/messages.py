@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -25,7 +26,20 @@ class DuplicateMessage(Exception):
 
     def __init__(self, message: Message) -> None:
         super().__init__(message.id)
-        self.message = message
+        # A snapshot: the session that loaded the row is rolled back before the ack is built.
+        self.message = StoredRef(message.id, message.conversation_id, message.seq,
+                                 message.client_msg_id, message.text)
+
+
+@dataclass(frozen=True)
+class StoredRef:
+    """What an ack needs of a stored message."""
+
+    id: str
+    conversation_id: str
+    seq: int
+    client_msg_id: str | None
+    text: str
 
 
 async def find_by_client_id(
