@@ -10,4 +10,7 @@ def routers() -> list[APIRouter]:
     from chats.api import auth, conversations, files, staff, widget
 
     found = [auth.router, staff.router, conversations.router, widget.router, files.router]
+    from chats.api import canned, guests, me, stamps, uploads  # console (issue 5)
+
+    found += [me.router, guests.router, canned.router, stamps.router, uploads.router]
     return found

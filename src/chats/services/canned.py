@@ -1,0 +1,92 @@
+"""Canned responses (S8): personal ones belong to a staff member, store-wide ones to admins."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from chats.db.models import CannedResponse
+from chats.errors import ChatsError
+from chats.ids import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.db.models import Staff
+
+PERSONAL = "personal"
+STORE = "store"
+
+
+def scope_of(row: CannedResponse) -> str:
+    """personal or store."""
+    return STORE if row.staff_id is None else PERSONAL
+
+
+def clean_shortcut(shortcut: str) -> str:
+    """A shortcut as typed after `/`: no slash, no spaces, lower case."""
+    return "".join(shortcut.strip().lstrip("/").split()).lower()
+
+
+async def visible_to(session: AsyncSession, staff: Staff) -> list[CannedResponse]:
+    """The store-wide set and the caller's personal set, in display order."""
+    rows = await session.scalars(
+        select(CannedResponse)
+        .where(
+            CannedResponse.store_id == staff.store_id,
+            or_(CannedResponse.staff_id.is_(None), CannedResponse.staff_id == staff.id),
+        )
+        .order_by(CannedResponse.position, CannedResponse.shortcut, CannedResponse.created_at)
+    )
+    return list(rows)
+
+
+def _check_may_edit(staff: Staff, scope: str) -> None:
+    if scope == STORE and staff.role != "admin":
+        raise ChatsError("forbidden", "error.admin_only")
+
+
+async def create(session: AsyncSession, staff: Staff, *, scope: str, shortcut: str, title: str,
+                 text: str) -> CannedResponse:
+    """Add a canned response; only admins add store-wide ones."""
+    _check_may_edit(staff, scope)
+    now = utcnow()
+    row = CannedResponse(
+        store_id=staff.store_id,
+        staff_id=None if scope == STORE else staff.id,
+        shortcut=clean_shortcut(shortcut),
+        title=title.strip(),
+        text=text,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_editable(session: AsyncSession, staff: Staff, canned_id: str) -> CannedResponse:
+    """A canned response the caller may change: own personal ones; store ones for admins.
+
+    Another store's or another staff member's personal response is not_found.
+    """
+    row = await session.get(CannedResponse, canned_id)
+    if row is None or row.store_id != staff.store_id:
+        raise ChatsError("not_found")
+    if row.staff_id is not None and row.staff_id != staff.id:
+        raise ChatsError("not_found")
+    _check_may_edit(staff, scope_of(row))
+    return row
+
+
+def apply_changes(row: CannedResponse, *, shortcut: str | None, title: str | None,
+                  text: str | None) -> None:
+    """Change the given fields and the update time."""
+    if shortcut is not None:
+        row.shortcut = clean_shortcut(shortcut)
+    if title is not None:
+        row.title = title.strip()
+    if text is not None:
+        row.text = text
+    row.updated_at = utcnow()

@@ -1,0 +1,78 @@
+"""Canned responses (S8): personal and store-wide, who may change which (issue 5)."""
+
+from __future__ import annotations
+
+import httpx
+
+from chats.db.engine import Database
+from tests.console.helpers import staff_client, two_stores
+from tests.factories import create_staff
+from tests.servers import ThreadServer
+
+
+async def test_personal_and_store_wide_sets(server: ThreadServer, db: Database) -> None:
+    s = await two_stores(db)
+    other_agent = await create_staff(db, store_id=s.a.store_id, login_id="agent-other")
+    assert other_agent
+    async with staff_client(server, s.a.admin_login) as admin, \
+            staff_client(server, s.agent_login) as agent, \
+            staff_client(server, "agent-other") as other, \
+            staff_client(server, s.b.admin_login) as foreign:
+        r = await admin.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "/Hours ", "title": "営業時間",
+            "text": "営業時間は10時〜19時です。"})
+        assert r.status_code == 201, r.text
+        store_row = r.json()
+        assert store_row["shortcut"] == "hours" and store_row["scope"] == "store"
+        r = await agent.post("/api/canned-responses", json={
+            "shortcut": "hi", "title": "あいさつ", "text": "お問い合わせありがとうございます。"})
+        assert r.status_code == 201 and r.json()["scope"] == "personal"
+        mine = r.json()
+
+        listed = (await agent.get("/api/canned-responses")).json()["canned_responses"]
+        assert {c["id"]: c["editable"] for c in listed} == {store_row["id"]: False,
+                                                            mine["id"]: True}
+        # Another agent sees the store set only; another store sees nothing.
+        seen = (await other.get("/api/canned-responses")).json()["canned_responses"]
+        assert [c["id"] for c in seen] == [store_row["id"]]
+        assert (await foreign.get("/api/canned-responses")).json()["canned_responses"] == []
+
+        # Agents may not add or change store-wide responses.
+        r = await agent.post("/api/canned-responses", json={
+            "scope": "store", "title": "x", "text": "y"})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+        r = await agent.patch(f"/api/canned-responses/{store_row['id']}", json={"title": "z"})
+        assert r.status_code == 403
+        assert (await agent.delete(f"/api/canned-responses/{store_row['id']}")).status_code == 403
+        # Someone else's personal response, or another store's, does not exist for you.
+        assert (await other.patch(f"/api/canned-responses/{mine['id']}",
+                                  json={"title": "z"})).status_code == 404
+        assert (await admin.delete(f"/api/canned-responses/{mine['id']}")).status_code == 404
+        assert (await foreign.patch(f"/api/canned-responses/{store_row['id']}",
+                                    json={"title": "z"})).status_code == 404
+
+        r = await agent.patch(f"/api/canned-responses/{mine['id']}",
+                              json={"text": "いつもありがとうございます。"})
+        assert r.status_code == 200 and r.json()["text"] == "いつもありがとうございます。"
+        r = await admin.patch(f"/api/canned-responses/{store_row['id']}",
+                              json={"title": "営業時間のご案内"})
+        assert r.json()["title"] == "営業時間のご案内"
+        assert (await agent.delete(f"/api/canned-responses/{mine['id']}")).status_code == 204
+        listed = (await agent.get("/api/canned-responses")).json()["canned_responses"]
+        assert [c["id"] for c in listed] == [store_row["id"]]
+
+
+async def test_canned_validation_and_auth(server: ThreadServer, db: Database) -> None:
+    s = await two_stores(db)
+    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+        assert (await anonymous.get("/api/canned-responses")).status_code == 401
+    async with staff_client(server, s.agent_login) as agent:
+        for body in ({"title": "", "text": "x"}, {"title": "x", "text": ""},
+                     {"title": "x", "text": "y", "scope": "global"},
+                     {"title": "x", "text": "y" * 4001}, {"title": "x", "text": "y", "id": "1"}):
+            r = await agent.post("/api/canned-responses", json=body)
+            assert r.status_code == 422, body
+        token = agent.headers.pop("X-CSRF-Token")
+        r = await agent.post("/api/canned-responses", json={"title": "x", "text": "y"})
+        assert r.status_code == 403
+        agent.headers["X-CSRF-Token"] = token
