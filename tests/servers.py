@@ -127,7 +127,9 @@ class ProcessServer:
                 self.kill()
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+def wait_healthy(
+    url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
+) -> None:
     """Poll /healthz until it answers 200 (the process must be starting)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -154,3 +156,18 @@ async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02)
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+def env_for(settings: Any) -> dict[str, str]:
+    """The environment that makes `chats serve` use these test settings."""
+    env = {
+        "CHATS_DATABASE_URL": settings.effective_database_url,
+        "CHATS_DATA_DIR": str(settings.data_dir),
+        "CHATS_SECRET_KEY": settings.secret_key,
+        "CHATS_REDIS_PREFIX": settings.redis_prefix,
+        "CHATS_PRESENCE_GRACE_SECONDS": str(settings.presence_grace_seconds),
+        "CHATS_LOG_LEVEL": "WARNING",
+    }
+    if settings.redis_url:
+        env["CHATS_REDIS_URL"] = settings.redis_url
+    return env
