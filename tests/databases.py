@@ -46,7 +46,8 @@ class PostgresDatabases:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
     def create_template(self) -> None:
-        self._run(f'DROP DATABASE IF EXISTS "{self.template}"', f'CREATE DATABASE "{self.template}"')
+        self._run(f'DROP DATABASE IF EXISTS "{self.template}"',
+                  f'CREATE DATABASE "{self.template}"')
         upgrade(self.url_for(self.template))
 
     def new(self) -> str:

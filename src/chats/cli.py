@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from chats.config import Settings
@@ -16,6 +15,8 @@ from chats.errors import ChatsError
 from chats.services import staff as staff_service
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Sequence
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
 

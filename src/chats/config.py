@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="The URL people reach the server at; its origin is allowed for staff WebSockets, "
-        "cookies are Secure when it is https.",
+        description="The URL people reach the server at; its origin is allowed for staff "
+        "WebSockets, cookies are Secure when it is https.",
     )
     smtp_url: str | None = Field(
         default=None,

@@ -106,7 +106,8 @@ async def test_password_change_and_disable_revoke_sessions(
         assert r.status_code == 200
         assert (await agent.get("/api/auth/me")).status_code == 401
         await login(agent, "agent-a", "a-new-password")
-        assert (await admin.patch(f"/api/staff/{agent_id}", json={"active": False})).status_code == 200
+        r = await admin.patch(f"/api/staff/{agent_id}", json={"active": False})
+        assert r.status_code == 200
         assert (await agent.get("/api/auth/me")).status_code == 401
         r = await agent.post(
             "/api/auth/login", json={"login_id": "agent-a", "password": "a-new-password"}

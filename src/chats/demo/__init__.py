@@ -5,26 +5,35 @@ from __future__ import annotations
 import asyncio
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 from sqlalchemy import select
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
-from chats.db.models import Staff, Store
+from chats.db.models import CannedResponse, Staff, Store
 from chats.services import staff as staff_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.requests import Request
+
+    from chats.config import Settings
 
 DEMO_STORE = "CHATS デモストア"
 DEMO_LOGINS = (
     ("demo-admin", "demo-admin-pass", "管理者 花子", "admin", 3),
     ("demo-agent1", "demo-agent-pass", "担当 一郎", "agent", 3),
     ("demo-agent2", "demo-agent-pass", "担当 二郎", "agent", 2),
+)
+DEMO_CANNED = (
+    ("hello", "ご挨拶", "お問い合わせありがとうございます。茶房みどりの担当がご案内いたします。"),
+    ("ship", "配送について", "ご注文から3営業日以内に発送いたします。送料は全国一律660円です。"),
+    ("thanks", "お礼", "ご利用ありがとうございました。またお気軽にお問い合わせください。"),
 )
 SHOP_PAGES = {
     "/": ("トップ", "shop.html"),
@@ -48,22 +57,20 @@ async def ensure_demo_store(settings: Settings) -> Store:
                         session, store_id=store.id, login_id=login_id, password=password,
                         name=name, role=role, max_chats=max_chats,
                     )
-            hook = _seed_hook()
-            if hook is not None:
-                await hook(session, store)
+            await seed_canned_responses(session, store)
             await session.commit()
             return store
     finally:
         await db.dispose()
 
 
-def _seed_hook() -> Any:
-    """Optional extra demo content (canned responses, fields) from chats.demo.seed."""
-    try:
-        from chats.demo.seed import seed_demo_content
-    except ImportError:
-        return None
-    return seed_demo_content
+async def seed_canned_responses(session: AsyncSession, store: Store) -> None:
+    """A few store-wide canned responses, so the console has something to insert."""
+    if await session.scalar(select(CannedResponse.id).where(CannedResponse.store_id == store.id)):
+        return
+    for position, (shortcut, title, text) in enumerate(DEMO_CANNED):
+        session.add(CannedResponse(store_id=store.id, shortcut=shortcut, title=title, text=text,
+                                   position=position))
 
 
 def shop_app(server_url: str, widget_key: str) -> Starlette:

@@ -215,9 +215,10 @@ class GuestConnection(Connection):
                 guest = await self._guest(uow.session)
                 message = await conversation_service.post_guest_message(
                     uow, guest=guest, client_msg_id=frame.client_msg_id, text=frame.text)
+            ack = ack_frame(message)
         except message_service.DuplicateMessage as dup:
-            message = dup.message
-        self.offer(ack_frame(message))
+            ack = ack_frame(dup.message)
+        self.offer(ack)
         self._observe(started, "guest")
 
     def _observe(self, started: float, author: str) -> None:
@@ -260,9 +261,10 @@ class GuestConnection(Connection):
                                             message.text)
                 uow.publish(store_staff_channel(self.store_id),
                             {"type": "guest_updated", "guest_id": guest.id})
+            ack = ack_frame(message)
         except message_service.DuplicateMessage as dup:
-            message = dup.message
-        self.offer(ack_frame(message))
+            ack = ack_frame(dup.message)
+        self.offer(ack)
 
     async def _queue_left_mail(self, uow: Any, conversation_id: str, nickname: str,
                                text: str) -> None:

@@ -138,9 +138,10 @@ class StaffConnection(Connection):
                     uow, staff=staff, conversation_id=frame.conversation_id,
                     client_msg_id=frame.client_msg_id, kind=frame.kind, text=frame.text,
                     stamp=frame.stamp)
+            ack = ack_frame(message)
         except message_service.DuplicateMessage as dup:
-            message = dup.message
-        self.offer(ack_frame(message))
+            ack = ack_frame(dup.message)
+        self.offer(ack)
         metrics = self.ctx.extras.get("metrics")
         if metrics is not None:
             metrics.send_latency.observe(time.perf_counter() - started)
