@@ -35,6 +35,13 @@ async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> Sta
     return staff_out(staff)
 
 
+def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, object]) -> None:
+    """An admin cannot disable themself or drop their own admin role (nobody could undo it)."""
+    if caller_id == staff_id and (changes.get("active") is False
+                                  or changes.get("role", "admin") != "admin"):
+        raise ChatsError("conflict", "error.self_lockout")
+
+
 @router.patch("/{staff_id}", response_model=StaffOut)
 async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
     """Edit, disable or reset the password of a staff member of the caller's store."""
@@ -43,6 +50,7 @@ async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx
         staff = await uow.session.get(Staff, staff_id)
         if staff is None or staff.store_id != auth.store.id:
             raise ChatsError("not_found")
+        _refuse_self_lockout(auth.staff.id, staff.id, changes)
         password = changes.pop("password", None)
         staff_service.apply_staff_changes(staff, changes)
         if password:
