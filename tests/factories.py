@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from chats.db.engine import Database
 from chats.services import staff as staff_service
@@ -47,3 +48,47 @@ async def create_staff(db: Database, *, store_id: str, login_id: str | None = No
         )
         await session.commit()
         return staff.id
+
+
+async def create_guest(db: Database, *, store_id: str, nickname: str | None = None,
+                       profile: dict[str, str] | None = None) -> str:
+    """A guest of the store (as if identified by a visit); returns its id."""
+    from chats.db.models import Guest
+    from chats.ids import new_token, token_hash
+
+    async with db.write() as session:
+        guest = Guest(store_id=store_id, token_hash=token_hash(new_token()), nickname=nickname,
+                      profile=dict(profile or {}))
+        session.add(guest)
+        await session.commit()
+        return guest.id
+
+
+async def create_past_conversation(
+    db: Database, *, store_id: str, guest_id: str, created_at: datetime,
+    claimed_at: datetime | None = None, first_response_at: datetime | None = None,
+    staff_id: str | None = None, end_reason: str | None = "staff_ended", kind: str = "chat",
+) -> str:
+    """A finished conversation with the given times, for statistics (A5); returns its id."""
+    from chats.db.models import Conversation
+
+    async with db.write() as session:
+        conversation = Conversation(
+            store_id=store_id, guest_id=guest_id, staff_id=staff_id, kind=kind, status="ended",
+            created_at=created_at, claimed_at=claimed_at, first_response_at=first_response_at,
+            ended_at=first_response_at or claimed_at or created_at, end_reason=end_reason,
+        )
+        session.add(conversation)
+        await session.commit()
+        return conversation.id
+
+
+async def set_daily_stat(db: Database, *, store_id: str, day: date, forms_shown: int = 0,
+                         forms_executed: int = 0) -> None:
+    """The A5 form counters of one store and day."""
+    from chats.db.models import DailyStat
+
+    async with db.write() as session:
+        session.add(DailyStat(store_id=store_id, day=day, forms_shown=forms_shown,
+                              forms_executed=forms_executed))
+        await session.commit()

@@ -12,6 +12,7 @@ from tests.admin.pictures import picture
 ID = "0" * 32
 PNG = {"file": ("b.png", picture(100, 120), "image/png")}
 STAMP = {"code": "nice", "label": "いいね"}
+RANGE = "from=2025-01-01&to=2025-01-31&by=day"
 
 # (method, path, request keyword arguments)
 CALLS: list[tuple[str, str, dict[str, Any]]] = [
@@ -33,6 +34,8 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("PATCH", f"/api/admin/stamps/{ID}", {"json": {"active": False}}),
     ("PUT", f"/api/admin/stamps/{ID}/image", {"files": PNG}),
     ("DELETE", f"/api/admin/stamps/{ID}", {}),
+    ("GET", f"/api/stats?{RANGE}", {}),
+    ("GET", f"/api/stats.csv?{RANGE}", {}),
 ]
 IDS = [f"{method} {path.split('?')[0]}" for method, path, _ in CALLS]
 

@@ -13,7 +13,7 @@ def routers() -> list[APIRouter]:
     from chats.api import canned, guests, me, stamps, uploads  # console (issue 5)
 
     found += [me.router, guests.router, canned.router, stamps.router, uploads.router]
-    from chats.api import admin  # admin menu (issue 6)
+    from chats.api import admin, stats  # admin menu (issue 6)
 
-    found += [admin.router]
+    found += [admin.router, stats.router]
     return found

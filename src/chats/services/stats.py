@@ -1,0 +1,205 @@
+"""A5 access statistics: per day or month, from the daily counters and the conversations.
+
+Days are UTC days, the same days the form counters (`DailyStat`) are kept in.
+Conversation figures are bucketed by when they happened: started and missed by
+`created_at`; taken, wait, first response and per-staff counts by `claimed_at`
+(the moment that also counts one "form executed").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Final, Literal
+
+from sqlalchemy import and_, or_, select
+
+from chats.db.models import Conversation, DailyStat, Staff
+from chats.errors import ChatsError
+from chats.i18n import translate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+Granularity = Literal["day", "month"]
+MAX_DAYS: Final = {"day": 366, "month": 3 * 366}
+COUNTERS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed")
+
+
+@dataclass
+class Bucket:
+    """One row of the table: a day ("2025-04-01") or a month ("2025-04")."""
+
+    period: str
+    forms_shown: int = 0
+    forms_executed: int = 0
+    chats_started: int = 0
+    chats_taken: int = 0
+    missed: int = 0
+    waits: list[float] = field(default_factory=list)
+    first_responses: list[float] = field(default_factory=list)
+    per_staff: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def avg_wait_seconds(self) -> float | None:
+        """Mean seconds from the guest's start to a staff member's claim."""
+        return _mean(self.waits)
+
+    @property
+    def avg_first_response_seconds(self) -> float | None:
+        """Mean seconds from the claim to the staff member's first message."""
+        return _mean(self.first_responses)
+
+    def add(self, other: Bucket) -> None:
+        """Fold another bucket into this one (for totals)."""
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.waits += other.waits
+        self.first_responses += other.first_responses
+        self.per_staff.update(other.per_staff)
+
+
+@dataclass
+class StatsTable:
+    """The whole answer: rows in period order, their totals, and the staff named in them."""
+
+    start: date
+    end: date
+    by: Granularity
+    rows: list[Bucket]
+    totals: Bucket
+    staff: list[tuple[str, str]]  # (id, name), ordered by name
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def period_of(day: date, by: Granularity) -> str:
+    """The label of the bucket holding `day`."""
+    return day.isoformat() if by == "day" else day.strftime("%Y-%m")
+
+
+def periods(start: date, end: date, by: Granularity) -> list[str]:
+    """Every bucket label from `start` to `end` inclusive, empty ones included."""
+    labels: list[str] = []
+    day = start
+    while day <= end:
+        label = period_of(day, by)
+        if not labels or labels[-1] != label:
+            labels.append(label)
+        day += timedelta(days=1)
+    return labels
+
+
+def check_range(start: date, end: date, by: str) -> Granularity:
+    """Refuse an inverted range, an unknown granularity or a range too long to draw."""
+    if by not in MAX_DAYS:
+        raise ChatsError("bad_frame", "error.stats_range", max_days=MAX_DAYS["day"])
+    gran: Granularity = "day" if by == "day" else "month"
+    if end < start or (end - start).days + 1 > MAX_DAYS[gran]:
+        raise ChatsError("bad_frame", "error.stats_range", max_days=MAX_DAYS[gran])
+    return gran
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(start, time(), UTC),
+            datetime.combine(end + timedelta(days=1), time(), UTC))
+
+
+async def _add_daily(session: AsyncSession, store_id: str, start: date, end: date,
+                     buckets: dict[str, Bucket], by: Granularity) -> None:
+    rows = await session.execute(
+        select(DailyStat.day, DailyStat.forms_shown, DailyStat.forms_executed).where(
+            DailyStat.store_id == store_id, DailyStat.day >= start, DailyStat.day <= end
+        )
+    )
+    for day, shown, executed in rows:
+        bucket = buckets[period_of(day, by)]
+        bucket.forms_shown += shown
+        bucket.forms_executed += executed
+
+
+async def _add_conversations(session: AsyncSession, store_id: str, start: date, end: date,
+                             buckets: dict[str, Bucket], by: Granularity) -> None:
+    low, high = _bounds(start, end)
+    rows = await session.execute(
+        select(Conversation.created_at, Conversation.claimed_at, Conversation.first_response_at,
+               Conversation.end_reason, Conversation.staff_id)
+        .where(Conversation.store_id == store_id, Conversation.kind == "chat",
+               or_(and_(Conversation.created_at >= low, Conversation.created_at < high),
+                   and_(Conversation.claimed_at >= low, Conversation.claimed_at < high)))
+    )
+    for created, claimed, first, reason, staff_id in rows:
+        if low <= created < high:
+            bucket = buckets[period_of(created.date(), by)]
+            bucket.chats_started += 1
+            bucket.missed += reason == "missed"
+        if claimed is not None and low <= claimed < high:
+            bucket = buckets[period_of(claimed.date(), by)]
+            bucket.chats_taken += 1
+            bucket.waits.append(max(0.0, (claimed - created).total_seconds()))
+            if first is not None:
+                bucket.first_responses.append(max(0.0, (first - claimed).total_seconds()))
+            if staff_id:
+                bucket.per_staff[staff_id] += 1
+
+
+async def _staff_names(session: AsyncSession, ids: Iterable[str]) -> list[tuple[str, str]]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    rows = await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(wanted)))
+    return sorted(((sid, name) for sid, name in rows), key=lambda p: (p[1], p[0]))
+
+
+async def compute(session: AsyncSession, *, store_id: str, start: date, end: date,
+                  by: str) -> StatsTable:
+    """The statistics table of a store for a date range (inclusive), by day or month."""
+    gran = check_range(start, end, by)
+    buckets = {label: Bucket(label) for label in periods(start, end, gran)}
+    await _add_daily(session, store_id, start, end, buckets, gran)
+    await _add_conversations(session, store_id, start, end, buckets, gran)
+    totals = Bucket("total")
+    for bucket in buckets.values():
+        totals.add(bucket)
+    staff = await _staff_names(session, totals.per_staff)
+    return StatsTable(start, end, gran, list(buckets.values()), totals, staff)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_line(bucket: Bucket, label: str, staff: list[tuple[str, str]]) -> list[str]:
+    values: list[object] = [label, *(getattr(bucket, name) for name in COUNTERS),
+                            bucket.avg_wait_seconds, bucket.avg_first_response_seconds]
+    values += [bucket.per_staff.get(sid, 0) for sid, _ in staff]
+    return [_cell(v) for v in values]
+
+
+def csv_rows(table: StatsTable, locale: str) -> Iterator[list[str]]:
+    """Header, one line per period, then the totals: the same table the API returns."""
+    names = ("period", *COUNTERS, "avg_wait_seconds", "avg_first_response_seconds")
+    header = [translate(f"admin.stats.{name}", locale) for name in names]
+    header += [_cell(translate("admin.stats.staff_column", locale, name=n))
+               for _, n in table.staff]
+    yield header
+    for bucket in table.rows:
+        yield _csv_line(bucket, bucket.period, table.staff)
+    yield _csv_line(table.totals, translate("admin.stats.total", locale), table.staff)
+
+
+def to_csv(table: StatsTable, locale: str) -> bytes:
+    """The table as CSV for spreadsheets: UTF-8 with a BOM (Excel in Japan), CRLF lines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(csv_rows(table, locale))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
