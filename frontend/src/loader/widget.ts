@@ -3,18 +3,25 @@
 // It records the page view, shows the chat-start button for the current
 // availability and opens the guest panel (an iframe from the CHATS origin).
 // Plain DOM, no dependencies: every byte here is downloaded by every visitor
-// of every store page. Its only global is window.CHATS.
+// of every store page. Its only global is window.CHATS; its styles live in a
+// shadow root, so nothing leaks in or out.
+//
+// Keeping the button current: before the panel exists, the loader re-checks
+// every 30 s while the page is visible and whenever the tab comes back to the
+// front, with a short-lived /ws/guest hello (welcome carries availability and
+// unread; no page view is recorded). Once the panel has been opened its live
+// socket pushes `chats:availability` and `chats:unread` by postMessage.
 
 type Availability = 'away' | 'waiting' | 'busy';
 
-interface Visit {
+interface Status {
   token?: string;
   availability?: Availability;
   unread?: number;
 }
 
 interface Config {
-  buttons?: Partial<Record<Availability, string>>;
+  buttons?: Partial<Record<Availability, string | null>>;
 }
 
 interface ChatsApi {
@@ -26,36 +33,39 @@ interface ChatsApi {
   pageview(): void;
 }
 
-const LABELS: Record<'ja' | 'en', Record<Availability, string>> = {
-  ja: { away: '離席中', waiting: '待機中', busy: '対応中' },
-  en: { away: 'Away', waiting: 'Chat with us', busy: 'Busy' },
+const LABELS = {
+  ja: { away: '離席中 メッセージを残す', waiting: '待機中 チャットで相談', busy: '対応中 ただいま混雑中' },
+  en: { away: 'Away - leave a message', waiting: 'Chat with us', busy: 'Busy - please wait' },
 };
+const RECHECK_MS = 30_000;
 
+// :host rules marked !important win over anything the host page says about
+// our element (inner important beats outer in the cascade); `all: initial`
+// stops the page's inherited fonts and colours at the boundary.
 const STYLE =
-  ':host{all:initial}' +
-  '.b{position:fixed;right:16px;bottom:16px;z-index:2147483000;padding:0;border:0;background:none;cursor:pointer;font:600 15px/1.2 system-ui,"Hiragino Sans","Noto Sans JP",sans-serif}' +
-  '.b[aria-disabled=true]{cursor:default}' +
-  '.b img{display:block;width:100px;height:120px}' +
-  '.t{display:block;padding:14px 20px;border-radius:999px;background:#1f6feb;color:#fff;box-shadow:0 6px 20px rgba(16,24,40,.25)}' +
-  '.away .t{background:#667085}.busy .t{background:#d97706}' +
+  ':host{all:initial!important;display:contents!important}' +
+  '.b{position:fixed;right:16px;bottom:16px;z-index:2147483000;margin:0;padding:0;border:0;background:none;cursor:pointer;line-height:0;border-radius:16px}' +
+  '.b img{display:block;width:100px;height:120px;filter:drop-shadow(0 6px 14px rgba(16,24,40,.28))}' +
+  '.t{display:block;padding:14px 20px;border-radius:999px;background:#1a7f37;color:#fff;font:700 15px/1.2 system-ui,sans-serif}' +
   '.b:focus-visible{outline:3px solid #1f6feb;outline-offset:3px}' +
-  '.n{position:absolute;top:-6px;right:-6px;min-width:20px;padding:2px 6px;border-radius:999px;background:#d92d20;color:#fff;font-size:12px;text-align:center}' +
-  '.p{position:fixed;right:16px;bottom:var(--b,88px);z-index:2147483001;width:380px;height:600px;max-height:calc(100vh - var(--b,88px) - 16px);overflow:hidden;border-radius:12px;background:#fff;box-shadow:0 12px 40px rgba(16,24,40,.3)}' +
+  '.n{position:absolute;top:-8px;right:-8px;min-width:24px;padding:3px 7px;box-sizing:border-box;border:2px solid #fff;border-radius:999px;background:#d92d20;color:#fff;font:700 13px/1.2 system-ui,sans-serif;text-align:center}' +
+  '.p{position:fixed;right:16px;bottom:var(--chats-b,152px);z-index:2147483001;width:380px;height:600px;max-height:calc(100vh - var(--chats-b,152px) - 16px);overflow:hidden;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(16,24,40,.3)}' +
   '.p[hidden]{display:none}' +
   'iframe{display:block;width:100%;height:100%;border:0}' +
   '@media (max-width:480px){.p{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.o .b{display:none}}';
 
 ((): void => {
   const w = window as Window & { CHATS?: ChatsApi };
-  const script = document.currentScript as HTMLScriptElement | null;
+  const d = document;
+  const script = d.currentScript as HTMLScriptElement | null;
   const key = script?.dataset['store'];
   if (w.CHATS || !script || !key) return; // loaded twice, or not set up
 
   const origin = new URL(script.src, location.href).origin;
   const base = `${origin}/api/widget/${encodeURIComponent(key)}`;
   const tokenKey = `chats:token:${key}`;
-  const pageLang = script.dataset['lang'] || document.documentElement.lang || navigator.language || '';
-  const lang = /^en/i.test(pageLang) ? 'en' : 'ja';
+  const tag = (l: string | null | undefined): 'ja' | 'en' | '' => (/^en/i.test(l || '') ? 'en' : /^ja/i.test(l || '') ? 'ja' : '');
+  const lang = tag(script.dataset['lang']) || tag(d.documentElement.lang) || tag(navigator.language) || 'ja';
 
   const readToken = (): string | undefined => {
     try {
@@ -72,12 +82,12 @@ const STYLE =
     }
   };
 
-  const visit = (): Promise<Visit> =>
+  const visit = (): Promise<Status> =>
     fetch(`${base}/visit`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ token: readToken(), url: location.href, title: document.title, referrer: document.referrer }),
-    }).then((r) => (r.ok ? (r.json() as Promise<Visit>) : Promise.reject(new Error(`visit ${r.status}`))));
+      body: JSON.stringify({ token: readToken(), url: location.href, title: d.title, referrer: d.referrer }),
+    }).then((r) => (r.ok ? (r.json() as Promise<Status>) : Promise.reject(new Error(`visit ${r.status}`))));
 
   const config = (): Promise<Config> =>
     fetch(`${base}/config`)
@@ -87,102 +97,133 @@ const STYLE =
   let status: Availability = 'away';
   let unread = 0;
   let images: Config['buttons'] = {};
-  let host: HTMLElement;
   let wrap: HTMLElement;
   let button: HTMLButtonElement;
+  let img: HTMLImageElement;
+  let badge: HTMLElement;
   let panel: HTMLElement;
+  let host: HTMLElement;
   let frame: HTMLIFrameElement | null = null;
   let mounted = false;
 
   const isOpen = (): boolean => mounted && !panel.hidden;
+  const builtIn = (s: Availability): string => `${origin}/static/buttons/${s}.${lang}.svg`;
 
   const renderButton = (): void => {
     if (!mounted) return;
     const label = LABELS[lang][status];
-    const src = images?.[status];
-    wrap.className = `${status}${isOpen() ? ' o' : ''}`;
-    button.setAttribute('aria-disabled', String(status === 'away' && !isOpen()));
+    const src = images?.[status] ? new URL(images[status] as string, origin).href : builtIn(status);
+    wrap.className = isOpen() ? 'o' : '';
+    wrap.dataset['status'] = status;
+    if (img.getAttribute('src') !== src) img.src = src;
+    img.alt = label;
     button.setAttribute('aria-expanded', String(isOpen()));
-    button.textContent = '';
-    if (src) {
-      const img = document.createElement('img');
-      img.src = new URL(src, origin).href;
-      img.alt = label;
-      img.onerror = () => {
-        images = {}; // broken image: fall back to text
-        renderButton();
-      };
-      button.append(img);
-    } else {
-      const text = document.createElement('span');
-      text.className = 't';
-      text.textContent = label;
-      button.append(text);
-    }
-    if (unread > 0) {
-      const badge = document.createElement('span');
-      badge.className = 'n';
-      badge.textContent = String(unread);
-      button.append(badge);
-    }
+    badge.hidden = unread < 1;
+    badge.textContent = String(unread);
+    button.setAttribute('aria-label', unread > 0 ? `${label} (${unread})` : label);
   };
 
+  const tell = (open: boolean): void => frame?.contentWindow?.postMessage({ type: 'chats:open', open }, origin);
+
   const setOpen = (open: boolean): void => {
-    if (!mounted || open === isOpen() || (open && status === 'away')) return;
+    if (!mounted || open === isOpen()) return;
     if (open && !frame) {
-      frame = document.createElement('iframe');
+      frame = d.createElement('iframe');
       frame.title = lang === 'en' ? 'Chat' : 'チャット';
       const q = new URLSearchParams({ store: key, token: readToken() ?? '', lang, host: location.origin });
       frame.src = `${origin}/widget/panel?${q}`;
       panel.append(frame);
     }
-    panel.style.setProperty('--b', `${button.offsetHeight + 24}px`);
+    panel.style.setProperty('--chats-b', `${button.offsetHeight + 32}px`);
     panel.hidden = !open;
+    tell(open);
     renderButton();
     if (open) frame?.focus();
-    else if (document.activeElement === host) button.focus();
+    else if (d.activeElement === host) button.focus();
+  };
+
+  const apply = (v: Status): void => {
+    saveToken(v.token);
+    if (v.availability && v.availability in LABELS.ja) status = v.availability;
+    if (typeof v.unread === 'number') unread = v.unread;
+    renderButton();
   };
 
   const onMessage = (e: MessageEvent): void => {
-    const d = e.data as { type?: string; status?: string; token?: unknown; count?: unknown } | null;
-    if (e.origin !== origin || !frame || e.source !== frame.contentWindow || !d) return;
-    if (d.type === 'chats:close') setOpen(false);
-    else if (d.type === 'chats:token') saveToken(d.token);
-    else if (d.type === 'chats:availability' && d.status && d.status in LABELS.ja) {
-      status = d.status as Availability;
-      renderButton();
-    } else if (d.type === 'chats:unread' && typeof d.count === 'number') {
-      unread = d.count;
-      renderButton();
+    const m = e.data as { type?: string; status?: Availability; token?: unknown; count?: unknown } | null;
+    if (e.origin !== origin || !frame || e.source !== frame.contentWindow || !m) return;
+    if (m.type === 'chats:close') setOpen(false);
+    else if (m.type === 'chats:token') saveToken(m.token);
+    else if (m.type === 'chats:availability') apply({ availability: m.status as Availability });
+    else if (m.type === 'chats:unread' && typeof m.count === 'number') apply({ unread: m.count });
+  };
+
+  // Before the panel exists: one hello on a throw-away guest socket, read
+  // `welcome`, close. Skipped while the tab is hidden.
+  const recheck = (): void => {
+    if (frame || d.hidden || !mounted) return;
+    let s: WebSocket;
+    try {
+      s = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/guest`);
+    } catch {
+      return;
     }
+    const done = (): void => s.close();
+    const timer = setTimeout(done, 10_000);
+    s.onopen = () => s.send(JSON.stringify({ type: 'hello', store: key, token: readToken() }));
+    s.onmessage = (e: MessageEvent) => {
+      try {
+        const f = JSON.parse(e.data as string) as Status & { type?: string };
+        if (f.type === 'welcome') apply(f);
+      } catch {
+        /* not for us */
+      }
+      clearTimeout(timer);
+      done();
+    };
+    s.onerror = done;
   };
 
   const mount = (): void => {
-    host = document.createElement('div');
-    host.setAttribute('data-chats', '');
-    const root = host.attachShadow({ mode: 'closed' });
-    const style = document.createElement('style');
+    host = d.createElement('chats-widget');
+    const root = host.attachShadow({ mode: 'open' });
+    const style = d.createElement('style');
     style.textContent = STYLE;
-    wrap = document.createElement('div');
-    button = document.createElement('button');
+    wrap = d.createElement('div');
+    button = d.createElement('button');
     button.type = 'button';
     button.className = 'b';
     button.onclick = () => setOpen(!isOpen());
-    panel = document.createElement('div');
+    img = d.createElement('img');
+    img.width = 100;
+    img.height = 120;
+    img.onerror = () => {
+      // The store's image is broken: use ours; ours too: a plain text button.
+      if (images?.[status]) {
+        images = {};
+        renderButton();
+      } else {
+        const text = d.createElement('span');
+        text.className = 't';
+        text.textContent = LABELS[lang][status];
+        img.replaceWith(text);
+      }
+    };
+    badge = d.createElement('span');
+    badge.className = 'n';
+    badge.setAttribute('aria-hidden', 'true');
+    button.append(img, badge);
+    panel = d.createElement('div');
     panel.className = 'p';
     panel.hidden = true;
     wrap.append(button, panel);
     root.append(style, wrap);
     mounted = true;
     renderButton();
-    document.body.append(host);
+    d.body.append(host);
     addEventListener('message', onMessage);
-  };
-
-  const apply = (v: Visit): void => {
-    saveToken(v.token);
-    if (v.availability && v.availability in LABELS.ja) status = v.availability;
-    unread = typeof v.unread === 'number' ? v.unread : 0;
+    d.addEventListener('visibilitychange', recheck);
+    setInterval(recheck, RECHECK_MS);
   };
 
   w.CHATS = {
@@ -191,21 +232,16 @@ const STYLE =
     close: () => setOpen(false),
     toggle: () => setOpen(!isOpen()),
     pageview: () => {
-      visit()
-        .then((v) => {
-          apply(v);
-          renderButton();
-        })
-        .catch(() => {});
+      visit().then(apply, () => {});
     },
   };
 
   Promise.all([visit(), config()])
     .then(([v, c]) => {
-      apply(v);
       images = c.buttons ?? {};
-      if (document.body) mount();
+      if (d.body) mount();
       else addEventListener('DOMContentLoaded', mount);
+      apply(v);
     })
     .catch(() => {
       // Server unreachable or store unknown: show nothing rather than a dead button.
