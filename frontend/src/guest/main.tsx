@@ -2,16 +2,74 @@ import { effect } from '@preact/signals';
 import { render } from 'preact';
 import '../shared/tokens.css';
 import '../shared/base.css';
-import { initI18n, t } from '../shared/i18n';
+import { initI18n, locale, t } from '../shared/i18n';
+import { wsUrl } from '../shared/ws';
+import { GuestChat } from './chat';
 import { GuestApp } from './GuestApp';
+import { hostOrigin, postToHost } from './host';
 import en from './i18n/en.json';
 import ja from './i18n/ja.json';
+import type { WidgetConfig } from './protocol';
+import { applyTheme } from './theme';
 
 initI18n({ ja, en });
 effect(() => {
   document.title = t('guest.page_title');
 });
 
+function safeStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 const params = new URLSearchParams(location.search);
+const storeKey = params.get('store') ?? '';
+const embedded = window.parent !== window;
+
+const chat = new GuestChat({
+  storeKey,
+  token: params.get('token'),
+  wsUrl: wsUrl('/ws/guest'),
+  locale: () => locale.value,
+  storage: safeStorage(),
+  post: postToHost,
+});
+
+// Visible = the loader shows the panel (it says so by postMessage) and the tab is in front.
+// The loader creates the iframe when the guest opens the chat: shown from the start.
+let shownByHost = true;
+const updateVisible = () => chat.setVisible(shownByHost && document.visibilityState === 'visible');
+const host = hostOrigin(location.search, document.referrer);
+window.addEventListener('message', (e: MessageEvent) => {
+  const d = e.data as { type?: string; open?: unknown } | null;
+  if (e.source !== window.parent || e.origin !== host || d?.type !== 'chats:open') return;
+  shownByHost = d.open === true;
+  updateVisible();
+});
+document.addEventListener('visibilitychange', updateVisible);
+window.addEventListener('online', () => chat.setOnline(true));
+window.addEventListener('offline', () => chat.setOnline(false));
+updateVisible();
+chat.connect();
+
+const config: { value: WidgetConfig | null } = { value: null };
 const root = document.getElementById('app');
-if (root) render(<GuestApp storeKey={params.get('store') ?? ''} />, root);
+const draw = () => {
+  if (root) render(<GuestApp chat={chat} config={config.value} embedded={embedded} />, root);
+};
+draw();
+
+fetch(`/api/widget/${encodeURIComponent(storeKey)}/config`, { headers: { 'Accept-Language': locale.value } })
+  .then((r) => (r.ok ? (r.json() as Promise<WidgetConfig>) : null))
+  .then((c) => {
+    if (!c) return;
+    config.value = c;
+    applyTheme(c.theme, document.documentElement);
+    draw();
+  })
+  .catch(() => {
+    /* the chat works without the store's colours */
+  });

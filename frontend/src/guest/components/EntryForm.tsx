@@ -1,0 +1,134 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../shared/i18n';
+import type { GuestChat } from '../chat';
+import type { FormField } from '../protocol';
+
+const NICKNAME_KEY = 'chats:nickname';
+
+export function savedNickname(): string {
+  try {
+    return localStorage.getItem(NICKNAME_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function saveNickname(name: string): void {
+  try {
+    localStorage.setItem(NICKNAME_KEY, name);
+  } catch {
+    /* blocked storage */
+  }
+}
+
+const INPUT_TYPES = new Set(['text', 'email', 'tel', 'number']);
+
+/** Nickname and the store's pre-chat fields (G2); showing it counts as "form shown". */
+export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField[] }) {
+  const [nickname, setNickname] = useState(savedNickname);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const first = useRef<HTMLInputElement>(null);
+  const pending = chat.startPending.value;
+
+  useEffect(() => {
+    chat.formShown();
+    first.current?.focus();
+  }, [chat]);
+
+  const set = (key: string, value: string) => setValues((v) => ({ ...v, [key]: value }));
+  const onSubmit = (e: Event) => {
+    e.preventDefault();
+    saveNickname(nickname.trim());
+    chat.start(nickname, values);
+  };
+
+  return (
+    <form class="form" onSubmit={onSubmit} data-testid="entry-form">
+      <p class="form__intro">{t('form.intro')}</p>
+      <div class="field">
+        <label for="f-nickname">
+          {t('form.nickname')} <span class="req">{t('form.required')}</span>
+        </label>
+        <input
+          id="f-nickname"
+          ref={first}
+          class="input"
+          name="nickname"
+          autocomplete="nickname"
+          maxLength={100}
+          required
+          value={nickname}
+          onInput={(e) => setNickname(e.currentTarget.value)}
+        />
+      </div>
+      {fields.map((f) => (
+        <FieldInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} />
+      ))}
+      {chat.notice.value && (
+        <p class="alert" role="alert">
+          {chat.notice.value.message}
+        </p>
+      )}
+      <button type="submit" class="btn btn-primary form__submit" disabled={pending || !chat.ready.value} data-testid="start">
+        {pending ? t('form.submitting') : t('form.submit')}
+      </button>
+    </form>
+  );
+}
+
+function FieldInput({ field, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
+  const id = `f-${field.key}`;
+  const label = (
+    <>
+      {field.label} {field.required && <span class="req">{t('form.required')}</span>}
+    </>
+  );
+  if (field.type === 'radio') {
+    return (
+      <fieldset class="field field--choices">
+        <legend>{label}</legend>
+        {field.options.map((o) => (
+          <label key={o} class="choice">
+            <input type="radio" name={id} value={o} required={field.required} checked={value === o} onChange={() => onChange(o)} />
+            {o}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  let control;
+  if (field.type === 'select') {
+    control = (
+      <select id={id} class="input" required={field.required} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('form.choose')}</option>
+        {field.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.type === 'textarea') {
+    control = (
+      <textarea id={id} class="input" rows={3} maxLength={2000} required={field.required} value={value} onInput={(e) => onChange(e.currentTarget.value)} />
+    );
+  } else {
+    control = (
+      <input
+        id={id}
+        class="input"
+        type={(INPUT_TYPES.has(field.type) ? field.type : 'text') as 'text'}
+        maxLength={2000}
+        required={field.required}
+        value={value}
+        onInput={(e) => onChange(e.currentTarget.value)}
+      />
+    );
+  }
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {control}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+// The store's screen settings (A3) applied to the panel as CSS custom properties.
+import type { ThemeKey, WidgetConfig } from './protocol';
+
+const VARS: Record<ThemeKey, string> = {
+  header_bg: '--header-bg',
+  header_fg: '--header-text',
+  guest_bubble_bg: '--bubble-guest-bg',
+  guest_bubble_fg: '--bubble-guest-text',
+  staff_bubble_bg: '--bubble-staff-bg',
+  staff_bubble_fg: '--bubble-staff-text',
+};
+
+/** Only plain colours get through: #rgb, #rrggbb(aa), rgb()/hsl() — nothing that could inject CSS. */
+export function safeColour(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (/^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(s)) return s;
+  if (/^(?:rgb|hsl)a?\(\s*[\d.%\s,/+-]+\)$/i.test(s)) return s;
+  return null;
+}
+
+/** The custom properties to set for a theme, e.g. {"--header-bg": "#3d5a3a"}. */
+export function themeVars(theme: WidgetConfig['theme'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(VARS)) {
+    const c = safeColour(theme?.[key as ThemeKey]);
+    if (c) out[name] = c;
+  }
+  return out;
+}
+
+export function applyTheme(theme: WidgetConfig['theme'] | undefined, el: HTMLElement): void {
+  for (const [name, value] of Object.entries(themeVars(theme))) el.style.setProperty(name, value);
+}
