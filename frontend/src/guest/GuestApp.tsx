@@ -182,9 +182,11 @@ function StatusLine({ chat }: { chat: GuestChat }) {
 
 function Ended({ chat }: { chat: GuestChat }) {
   const canChat = chat.availability.value === 'waiting' && !chat.blacklisted.value;
+  // A reply to a left message (M1) was never a live chat: no "chat ended" for it.
+  const wasChat = chat.messages.value.some((m) => m.author !== 'staff');
   return (
     <div class="ended" data-testid="ended">
-      <p>{t('chat.ended')}</p>
+      <p>{wasChat ? t('chat.ended') : t('chat.reply_note')}</p>
       <div class="ended__actions">
         {canChat && (
           <button type="button" class="btn btn-primary" onClick={() => chat.startOver('new')} data-testid="new-chat">

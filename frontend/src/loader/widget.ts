@@ -52,7 +52,7 @@ const STYLE =
   '.p{position:fixed;right:16px;bottom:var(--chats-b,152px);z-index:2147483001;width:380px;height:600px;max-height:calc(100vh - var(--chats-b,152px) - 16px);overflow:hidden;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(16,24,40,.3)}' +
   '.p[hidden]{display:none}' +
   'iframe{display:block;width:100%;height:100%;border:0}' +
-  '@media (max-width:480px){.p{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.o .b{display:none}}';
+  '@media (max-width:480px){.b{right:12px;bottom:12px}.b img{width:80px;height:96px}.p{inset:0;width:auto;height:auto;max-height:none;border-radius:0}.o .b{display:none}}';
 
 ((): void => {
   const w = window as Window & { CHATS?: ChatsApi };
