@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Prints the gzip sizes of the built front end as JSON: the embed loader and,
 // for each surface, every JS and CSS file its page loads.
-// `--check` exits 1 when the loader is over its budget; `--quiet` prints only problems.
+// `--check` exits 1 when the loader or the guest panel is over its budget; `--quiet` prints only problems.
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const LOADER_BUDGET_GZIP = 3 * 1024;
+// The guest panel (JS + CSS its page loads), downloaded only when a guest opens the chat.
+const GUEST_BUDGET_GZIP = 30 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 const staticDir = join(here, '..', '..', 'src', 'chats', 'static');
 const surfaces = ['console', 'admin', 'guest'];
@@ -50,8 +52,15 @@ for (const name of surfaces) {
   report[name] = { js, css, total_gzip: js.gzip + css.gzip, files };
 }
 
+report.guest.budget_gzip = GUEST_BUDGET_GZIP;
+report.guest.within_budget = report.guest.total_gzip <= GUEST_BUDGET_GZIP;
+
 if (!process.argv.includes('--quiet')) console.log(JSON.stringify(report, null, 2));
 if (process.argv.includes('--check') && !loader.within_budget) {
   console.error(`widget.js is ${loader.gzip} B gzip, over the ${LOADER_BUDGET_GZIP} B budget`);
+  process.exit(1);
+}
+if (process.argv.includes('--check') && !report.guest.within_budget) {
+  console.error(`the guest panel is ${report.guest.total_gzip} B gzip, over the ${GUEST_BUDGET_GZIP} B budget`);
   process.exit(1);
 }
