@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.async_api import Page, expect
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from chats.db.engine import Database
-from tests.e2e.conftest import DESKTOP, PHONE, MakePage, Shop, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, AppThread, MakePage, Shop, screenshot
 from tests.e2e.widget_page import StaffMember, Widget, staff_http
 from tests.factories import create_staff
 from tests.realtime.clients import Guest
@@ -435,3 +441,100 @@ async def test_phone_panel_is_full_screen(
         await screenshot(page, "widget-ended-phone")
     finally:
         await staff.close()
+
+
+def png(width: int, height: int, colour: str) -> bytes:
+    """A plain PNG drawn with Pillow."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_store_colours_logo_and_pre_chat_fields(
+    make_page: MakePage, shop: Shop, server: ThreadServer, db: Database
+) -> None:
+    http, csrf = await staff_http(server, shop.store.admin_login)
+    headers = {"X-CSRF-Token": csrf}
+    try:
+        theme = {"header_bg": "#3d5a3a", "header_fg": "#ffffff", "guest_bubble_bg": "#fff4d6",
+                 "guest_bubble_fg": "#3b2a00", "staff_bubble_bg": "#eef3ea",
+                 "staff_bubble_fg": "#1f2d1c"}
+        assert (await http.patch("/api/admin/theme", json=theme, headers=headers)).is_success
+        r = await http.put("/api/admin/logo", headers=headers,
+                           files={"file": ("logo.png", png(240, 60, "#e8f0e4"), "image/png")})
+        assert r.is_success, r.text
+        r = await http.post("/api/admin/fields", headers=headers, json={
+            "label": "ご用件", "type": "select", "options": ["商品について", "配送について"],
+            "ask_before_chat": True, "required": True})
+        assert r.status_code == 201, r.text
+        field_key = r.json()["key"]
+
+        await create_staff(db, store_id=shop.store.store_id, login_id="a3-agent")
+        staff = await StaffMember.connect(server, "a3-agent")
+        page, widget = await shop_page(make_page, shop)
+        await widget.recheck_until("waiting")
+        await widget.open()
+        header = widget.in_panel(".guest__header")
+        await expect(header).to_have_css("background-color", "rgb(61, 90, 58)")
+        await expect(widget.in_panel("img.guest__logo")).to_be_visible()
+        select = widget.panel.get_by_label("ご用件")
+        await expect(select).to_be_visible()
+        await screenshot(page, "widget-store-theme-form-desktop")
+
+        # the required field is asked before the chat can start
+        await widget.panel.get_by_label("ニックネーム").fill("伊藤")
+        await widget.testid("start").click()
+        await expect(widget.testid("entry-form")).to_be_visible()
+        await select.select_option("配送について")
+        await widget.testid("start").click()
+        conversation_id = await staff.waiting_conversation("伊藤")
+        await staff.socket.claim(conversation_id)
+        await widget.type_and_enter("届く日を知りたいです")
+        await staff.guest_texts(conversation_id, 1)
+        await staff.send(conversation_id, kind="text", text="明後日のお届けです。")
+        bubble = widget.in_panel("li[data-author=guest] .bubble").first
+        await expect(bubble).to_have_css("background-color", "rgb(255, 244, 214)")
+        await screenshot(page, "widget-store-theme-chat-desktop")
+        guests = (await http.get("/api/guests")).json()["guests"]
+        guest = next(g for g in guests if g["nickname"] == "伊藤")
+        detail = (await http.get(f"/api/guests/{guest['id']}")).json()
+        assert field_key in str(detail) and "配送について" in str(detail)
+
+        # the admin changes a colour: the open panel follows without a reload
+        r = await http.patch("/api/admin/theme", json={"header_bg": "#7a1f3d"}, headers=headers)
+        assert r.is_success, r.text
+        await expect(header).to_have_css("background-color", "rgb(122, 31, 61)")
+        await staff.close()
+    finally:
+        await http.aclose()
+
+
+ENGLISH_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Midori Tea House</title></head>
+<body><h1>Midori Tea House</h1><p>Questions? Chat with us.</p>
+<script src="{server}/widget.js" data-store="{key}" async></script></body></html>"""
+
+
+async def test_english_page_gets_the_english_widget(
+    make_page: MakePage, shop: Shop
+) -> None:
+    html = ENGLISH_PAGE.format(server=shop.server_url, key=shop.store.widget_key)
+
+    async def home(request: Request) -> HTMLResponse:
+        return HTMLResponse(html)
+
+    site = AppThread(Starlette(routes=[Route("/", home)])).start()
+    try:
+        page = await make_page(locale="en-US")
+        await page.goto(site.url)
+        widget = Widget(page)
+        await widget.expect_status("away")
+        assert (await widget.button.get_attribute("aria-label") or "").startswith("Away")
+        assert "/static/buttons/away.en.svg" in (
+            await page.locator("chats-widget img").get_attribute("src") or "")
+        await widget.open()
+        await expect(widget.testid("leave-form")).to_contain_text("Leave a message and we will")
+        await expect(widget.panel.get_by_label("Your message")).to_be_visible()
+        await screenshot(page, "widget-leave-en-desktop")
+    finally:
+        site.stop()

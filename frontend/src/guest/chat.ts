@@ -74,6 +74,8 @@ export class GuestChat {
   readonly online = signal(typeof navigator === 'undefined' ? true : navigator.onLine !== false);
   /** the panel is on screen (loader says open, document visible) */
   readonly visible = signal(false);
+  /** bumped on `settings_changed`: the panel reloads the store's config */
+  readonly settingsVersion = signal(0);
 
   readonly outbox: Outbox;
   readonly ws: WsClient<ServerFrame, ClientFrame>;
@@ -193,6 +195,9 @@ export class GuestChat {
         return;
       case 'error':
         return this.onError(f.code, f.message, f.ref ?? null);
+      case 'settings_changed':
+        this.settingsVersion.value += 1;
+        return;
     }
   }
 

@@ -4,7 +4,8 @@ export type HostMessage =
   | { type: 'chats:close' }
   | { type: 'chats:availability'; status: 'away' | 'waiting' | 'busy' }
   | { type: 'chats:token'; token: string }
-  | { type: 'chats:unread'; count: number };
+  | { type: 'chats:unread'; count: number }
+  | { type: 'chats:buttons'; buttons: Record<string, string | null> };
 
 /**
  * Origin of the page that embeds the panel: the loader passes it as ?host=,

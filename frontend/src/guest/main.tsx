@@ -62,14 +62,23 @@ const draw = () => {
 };
 draw();
 
-fetch(`/api/widget/${encodeURIComponent(storeKey)}/config`, { headers: { 'Accept-Language': locale.value } })
-  .then((r) => (r.ok ? (r.json() as Promise<WidgetConfig>) : null))
-  .then((c) => {
-    if (!c) return;
-    config.value = c;
-    applyTheme(c.theme, document.documentElement);
-    draw();
-  })
-  .catch(() => {
-    /* the chat works without the store's colours */
-  });
+const loadConfig = (): void => {
+  fetch(`/api/widget/${encodeURIComponent(storeKey)}/config`, { headers: { 'Accept-Language': locale.value } })
+    .then((r) => (r.ok ? (r.json() as Promise<WidgetConfig>) : null))
+    .then((c) => {
+      if (!c) return;
+      const first = config.value === null;
+      config.value = c;
+      applyTheme(c.theme, document.documentElement);
+      // The loader read the button images once; tell it when the admin changes them.
+      if (!first) postToHost({ type: 'chats:buttons', buttons: c.buttons as Record<string, string | null> });
+      draw();
+    })
+    .catch(() => {
+      /* the chat works without the store's colours */
+    });
+};
+loadConfig();
+chat.settingsVersion.subscribe((v) => {
+  if (v > 0) loadConfig();
+});

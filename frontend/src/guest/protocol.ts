@@ -42,7 +42,9 @@ export type ServerFrame =
   | { type: 'ack'; client_msg_id: string; conversation_id: string; seq: number; message_id: string }
   | { type: 'read'; conversation_id: string; seq: number }
   | { type: 'typing'; conversation_id: string; active: boolean }
-  | { type: 'error'; code: string; message: string; ref?: string | null };
+  | { type: 'error'; code: string; message: string; ref?: string | null }
+  /** the admin changed button images, colours, logo or fields: reload the config */
+  | { type: 'settings_changed'; what: string };
 
 export type ClientFrame =
   | {

@@ -29,6 +29,12 @@ export function themeVars(theme: WidgetConfig['theme'] | undefined): Record<stri
   return out;
 }
 
+/** Set the store's colours on el; a colour set back to the default is removed. */
 export function applyTheme(theme: WidgetConfig['theme'] | undefined, el: HTMLElement): void {
-  for (const [name, value] of Object.entries(themeVars(theme))) el.style.setProperty(name, value);
+  const vars = themeVars(theme);
+  for (const name of Object.values(VARS)) {
+    const value = vars[name];
+    if (value) el.style.setProperty(name, value);
+    else el.style.removeProperty(name);
+  }
 }

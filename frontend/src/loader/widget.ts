@@ -150,12 +150,16 @@ const STYLE =
   };
 
   const onMessage = (e: MessageEvent): void => {
-    const m = e.data as { type?: string; status?: Availability; token?: unknown; count?: unknown } | null;
+    const m = e.data as { type?: string; status?: Availability; token?: unknown; count?: unknown; buttons?: Config['buttons'] } | null;
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow || !m) return;
     if (m.type === 'chats:close') setOpen(false);
     else if (m.type === 'chats:token') saveToken(m.token);
     else if (m.type === 'chats:availability') apply({ availability: m.status as Availability });
     else if (m.type === 'chats:unread' && typeof m.count === 'number') apply({ unread: m.count });
+    else if (m.type === 'chats:buttons') {
+      images = m.buttons || {};
+      renderButton();
+    }
   };
 
   // Before the panel exists: one hello on a throw-away guest socket, read
