@@ -33,6 +33,14 @@ class Widget:
 
     async def expect_status(self, status: str, timeout: float = 10_000) -> None:
         await expect(self.state).to_have_attribute("data-status", status, timeout=timeout)
+        # the new image is drawn once loaded (screenshots must not catch it half-way)
+        await self.page.wait_for_function(
+            """(status) => {
+                const root = document.querySelector('chats-widget')?.shadowRoot;
+                const img = root?.querySelector('img');
+                if (!img || !img.complete || !img.naturalWidth) return false;
+                return !img.src.includes('/static/buttons/') || img.src.includes(`/${status}.`);
+            }""", arg=status, timeout=timeout)
 
     async def recheck_until(self, status: str, attempts: int = 20) -> None:
         """Bring the tab 'back to the front' (the loader re-checks) until the button says so."""

@@ -115,7 +115,15 @@ const STYLE =
     const src = images?.[status] ? new URL(images[status] as string, origin).href : builtIn(status);
     wrap.className = isOpen() ? 'o' : '';
     wrap.dataset['status'] = status;
-    if (img.getAttribute('src') !== src) img.src = src;
+    if (!img.getAttribute('src')) img.src = src;
+    else if (img.getAttribute('src') !== src) {
+      // swap once the new image is in the cache: no blank button in between
+      const next = new Image();
+      next.onload = next.onerror = () => {
+        img.src = src;
+      };
+      next.src = src;
+    }
     img.alt = label;
     button.setAttribute('aria-expanded', String(isOpen()));
     badge.hidden = unread < 1;
