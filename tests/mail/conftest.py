@@ -1,0 +1,151 @@
+"""Mail fixtures: a real SMTP server (aiosmtpd) in the test process, app contexts, a server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+
+import tests.servers
+from chats.app import build_context, create_app
+from chats.config import Settings
+from chats.services.context import AppContext
+from tests.servers import ThreadServer, free_port
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server got it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Mailbox:
+    """aiosmtpd handler that keeps every message and wakes whoever waits for one."""
+
+    received: list[Received] = field(default_factory=list)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        with self._cond:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+            self._cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def _wait(self, count: int, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self.received) >= count, timeout)
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """Wait until at least `count` messages arrived (or fail after `timeout`)."""
+        if not await asyncio.to_thread(self._wait, count, timeout):
+            raise AssertionError(f"expected {count} messages, got {len(self.received)}")
+        return list(self.received)
+
+
+@dataclass
+class SmtpServer:
+    """An aiosmtpd server on 127.0.0.1, started and stopped by the test."""
+
+    port: int = field(default_factory=free_port)
+    mailbox: Mailbox = field(default_factory=Mailbox)
+    options: dict[str, Any] = field(default_factory=dict)  # Controller / SMTP keywords
+    controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?starttls=false&timeout=5"
+
+    def start(self) -> SmtpServer:
+        self.controller = Controller(
+            self.mailbox, hostname="127.0.0.1", port=self.port, **self.options
+        )
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A running SMTP server that collects what it receives."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings: Settings, smtp: SmtpServer) -> Settings:
+    """The test's settings, sending through the test SMTP server."""
+    return settings.model_copy(update={"smtp_url": smtp.url,
+                                       "mail_from": "茶房みどり <shop@example.jp>"})
+
+
+async def open_context(settings: Settings, process_id: str | None = None) -> AppContext:
+    """A full AppContext on the test's event loop (close it with `close_context`)."""
+    ctx = await build_context(settings)
+    if process_id is not None:
+        ctx.process_id = process_id
+    return ctx
+
+
+async def close_context(ctx: AppContext) -> None:
+    """Close what `open_context` opened."""
+    await ctx.broker.close()
+    await ctx.presence.close()
+    await ctx.db.dispose()
+
+
+@pytest.fixture
+async def ctx(smtp_settings: Settings) -> AsyncIterator[AppContext]:
+    """An AppContext whose mail goes to the test SMTP server."""
+    context = await open_context(smtp_settings)
+    yield context
+    await close_context(context)
+
+
+def _app_with_mail_routes(settings: Settings) -> FastAPI:
+    """create_app, plus the outbox routers when the app does not mount them yet."""
+    from chats.api import outbox
+
+    app = create_app(settings)
+    paths = {getattr(route, "path", "") for route in app.routes}
+    if "/api/outbox" not in paths:
+        app.include_router(outbox.router)
+    if "/api/widget/{key}/mail-link" not in paths:
+        app.include_router(outbox.mail_link_router)
+    return app
+
+
+@pytest.fixture
+def server(smtp_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadServer]:
+    """A real CHATS server on a free port, serving the outbox API (its own sender, once the
+    app runs one, delivers to the test SMTP server too, so tests accept either sender)."""
+    monkeypatch.setattr(tests.servers, "create_app", _app_with_mail_routes)
+    srv = ThreadServer(smtp_settings).start()
+    yield srv
+    srv.stop()
