@@ -1,0 +1,208 @@
+"""The background sender: claims due outbox rows, delivers them, retries with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select, update
+
+from chats.db.models import MailOutbox
+from chats.ids import utcnow
+from chats.mail.smtp import build_message, deliver, is_permanent, parse_smtp_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from chats.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+FIRST_RETRY = 30.0
+MAX_RETRY = 3600.0
+EXTRA_KEY = "mail_sender"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next try: 30 s doubling per failure, ±20 % jitter, at most an hour."""
+    base = FIRST_RETRY * 2.0 ** min(max(attempts - 1, 0), 20)
+    return min(base * random.uniform(0.8, 1.2), MAX_RETRY)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending, due, and not leased by a live sender."""
+    return (
+        (MailOutbox.status == "pending")
+        & (MailOutbox.next_attempt_at <= now)
+        & or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now)
+    )
+
+
+class MailSender:
+    """Delivers the outbox; with several processes, a lease makes exactly one send each mail."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        clock: Clock = utcnow,
+        poll_seconds: float = 1.0,
+        batch_size: int = 10,
+        lease_seconds: float = 600.0,
+        max_attempts: int = 10,
+    ) -> None:
+        self._ctx = ctx
+        self._clock = clock
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._lease = timedelta(seconds=lease_seconds)
+        self._max_attempts = max_attempts
+        self._target = parse_smtp_url(ctx.settings.smtp_url) if ctx.settings.smtp_url else None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def owner(self) -> str:
+        """The lease holder name written to `locked_by`."""
+        return self._ctx.process_id
+
+    def wake(self) -> None:
+        """Look for due mail now instead of at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Run the polling loop in the background."""
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._loop(), name="mail-sender")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Finish the mail in hand (up to `grace` seconds), then end the loop."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if not done:
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            handled = 0
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("mail sender pass failed")
+            if handled < self._batch:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._poll)
+        self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Claim what is due and deliver it; returns how many mails were handled."""
+        claimed = await self._claim(self._clock())
+        # Stop before the lease could run out mid-send; the rest go back to the pool.
+        deadline = self._clock() + self._lease / 2
+        for i, mail_id in enumerate(claimed):
+            if self._stopping or self._clock() > deadline:
+                await self._release(claimed[i:])
+                return i
+            await self._handle(mail_id)
+        return len(claimed)
+
+    async def _claim(self, now: datetime) -> list[str]:
+        """Lease up to a batch of due rows to this process, committed before any sending."""
+        async with self._ctx.unit_of_work() as uow:
+            query = (
+                select(MailOutbox.id).where(_due(now))
+                .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(self._batch)
+            )
+            if not self._ctx.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            candidates = list(await uow.session.scalars(query))
+            if not candidates:
+                return []
+            # The guard repeats the due test, so a row another sender took is skipped.
+            claim = (
+                update(MailOutbox)
+                .where(MailOutbox.id.in_(candidates), _due(now))
+                .values(locked_by=self.owner, locked_until=now + self._lease)
+                .returning(MailOutbox.id)
+                .execution_options(synchronize_session=False)
+            )
+            return sorted(await uow.session.scalars(claim), key=candidates.index)
+
+    async def _release(self, ids: list[str]) -> None:
+        await self._settle(ids, {})
+
+    async def _settle(self, ids: list[str], values: dict[str, Any]) -> bool:
+        """Write the outcome and drop the lease, only where this process still holds it."""
+        async with self._ctx.unit_of_work() as uow:
+            stmt = (
+                update(MailOutbox)
+                .where(MailOutbox.id.in_(ids), MailOutbox.locked_by == self.owner)
+                .values(**values, locked_by=None, locked_until=None)
+                .returning(MailOutbox.id)
+                .execution_options(synchronize_session=False)
+            )
+            done = list(await uow.session.scalars(stmt))
+        if len(done) < len(ids):
+            log.warning("mail lease lost before the outcome was written", extra={"ids": ids})
+        return bool(done)
+
+    async def _handle(self, mail_id: str) -> None:
+        async with self._ctx.db.read() as session:
+            mail = await session.get(MailOutbox, mail_id)
+        if mail is None:
+            return
+        if self._target is None:
+            self._log_mail(mail)
+            await self._settle([mail.id], {"status": "logged", "sent_at": self._clock()})
+            return
+        try:
+            message = build_message(mail, mail_from=self._ctx.settings.mail_from,
+                                    now=self._clock())
+            await deliver(self._target, message, sender=self._ctx.settings.mail_from,
+                          to=mail.to_addr)
+        except Exception as exc:
+            await self._failed(mail, exc)
+            return
+        await self._settle([mail.id], {"status": "sent", "sent_at": self._clock(),
+                                       "last_error": None})
+
+    async def _failed(self, mail: MailOutbox, exc: Exception) -> None:
+        attempts = mail.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        give_up = attempts >= self._max_attempts or is_permanent(exc) or isinstance(exc, ValueError)
+        next_at = self._clock() + timedelta(seconds=backoff_seconds(attempts))
+        log.warning("mail delivery failed", extra={"mail_id": mail.id, "attempts": attempts,
+                                                   "error": error, "gave_up": give_up})
+        await self._settle([mail.id], {
+            "attempts": attempts, "last_error": error, "next_attempt_at": next_at,
+            "status": "failed" if give_up else "pending",
+        })
+
+    def _log_mail(self, mail: MailOutbox) -> None:
+        log.info("mail (no SMTP configured)", extra={
+            "mail_id": mail.id, "to": mail.to_addr, "subject": mail.subject,
+            "message_id": mail.message_id, "body": mail.body_text,
+        })
+
+
+def wake_sender(ctx: AppContext) -> None:
+    """Nudge this process's sender (if it runs) after queuing mail."""
+    sender = ctx.extras.get(EXTRA_KEY)
+    if isinstance(sender, MailSender):
+        sender.wake()
