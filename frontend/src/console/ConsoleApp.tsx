@@ -1,24 +1,119 @@
+import { useEffect } from 'preact/hooks';
+import { Icon } from './components/Icon';
 import { AppBar } from '../shared/components/AppBar';
 import { LoginGate } from '../shared/components/LoginGate';
 import { t } from '../shared/i18n';
 import type { Staff } from '../shared/session';
+import { unlockAudio } from './alerts';
+import { ChatTabs } from './components/ChatTabs';
+import { Composer } from './components/Composer';
+import { GuestList } from './components/GuestList';
+import { Operations } from './components/Operations';
+import { StaffList } from './components/StaffList';
+import { StatusItems } from './components/StatusItems';
+import { Timeline } from './components/Timeline';
+import { UserInfo } from './components/UserInfo';
+import { WaitingList } from './components/WaitingList';
+import { loadCanned, loadStamps } from './data';
+import { tabShortcut } from './keys';
+import { discardSend, dismiss, model, notices, replyingOffline, retrySend, selectChat, startConsole } from './store';
 import './console.css';
 
-/** The staff console: login gate, then the working screen. */
+/** The staff console: login gate, then the operator screen of the seed. */
 export function ConsoleApp() {
   return <LoginGate subtitle={t('console.title')}>{(staff) => <ConsoleShell staff={staff} />}</LoginGate>;
 }
 
 function ConsoleShell({ staff }: { staff: Staff }) {
+  useEffect(() => {
+    const stop = startConsole();
+    void loadStamps().catch(() => undefined);
+    void loadCanned().catch(() => undefined);
+    const onKey = (ev: KeyboardEvent) => {
+      const index = tabShortcut(ev);
+      const chat = index === null ? undefined : model.value.chats[index];
+      if (chat) {
+        ev.preventDefault();
+        selectChat(chat.id);
+      }
+    };
+    // Browsers allow sound only after a gesture: the first click anywhere unlocks it.
+    const unlock = () => unlockAudio();
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', unlock);
+    return () => {
+      stop();
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', unlock);
+    };
+  }, [staff.id]);
+
+  const { chats, selected } = model.value;
+  const chat = chats.find((c) => c.id === selected) ?? null;
+
   return (
     <div class="console">
-      <AppBar staff={staff} title={t('console.title')} />
-      <main class="console__main">
-        <section class="console__panel">
-          <h1 class="console__heading">{t('console.welcome', { name: staff.name || staff.login_id })}</h1>
-          <p class="console__muted">{t('console.placeholder')}</p>
+      <AppBar staff={staff} title={t('console.title')}>
+        <StatusItems />
+      </AppBar>
+      <main class="console__grid">
+        <aside class="console__side">
+          <WaitingList />
+          <section class="panel" aria-labelledby="waiting-ops">
+            <header class="panel__header">
+              <h2 id="waiting-ops" class="panel__title">{t('console.waiting_operations')}</h2>
+            </header>
+            <div class="side-ops">
+              <button type="button" class="op-btn op-btn--wide" data-testid="guest-list-button" onClick={() => (replyingOffline.value = true)}>
+                <Icon name="book" /> {t('console.guest_list')}
+              </button>
+            </div>
+          </section>
+          <section class="panel" aria-labelledby="online-heading">
+            <header class="panel__header">
+              <h2 id="online-heading" class="panel__title">{t('console.staff_list')}</h2>
+            </header>
+            <StaffList />
+          </section>
+        </aside>
+        <section class="console__chat" aria-label={t('console.chats')}>
+          <ChatTabs />
+          {chat ? (
+            <div class="chat-pane" id="chat-pane" role="tabpanel" aria-labelledby={`tab-${chat.id}`} data-testid="chat-pane">
+              <div class="chat-pane__head">
+                <h2 class="chat-pane__title">{t('console.chat_with', { name: chat.nickname || t('console.guest_unnamed') })}</h2>
+                {chat.status === 'ended' && <span class="tag tag--ended" data-testid="chat-ended">{t('console.chat_ended')}</span>}
+              </div>
+              <Timeline
+                messages={chat.messages}
+                guestReadSeq={chat.guestReadSeq}
+                pending={chat.pending}
+                onRetry={(id) => retrySend(chat.id, id)}
+                onDiscard={(id) => discardSend(chat.id, id)}
+              />
+              <Composer chat={chat} />
+              <Operations chat={chat} />
+            </div>
+          ) : (
+            <div class="chat-pane chat-pane--empty" data-testid="no-chat">
+              <p class="chat-pane__empty-title">{t('console.no_chat')}</p>
+              <p class="panel__empty">{t('console.no_chat_hint')}</p>
+            </div>
+          )}
         </section>
+        <aside class="console__info">
+          {chat ? <UserInfo guestId={chat.guestId} /> : <section class="panel"><p class="panel__empty">{t('console.info_empty')}</p></section>}
+        </aside>
       </main>
+      {replyingOffline.value && <GuestList onClose={() => (replyingOffline.value = false)} />}
+      <div class="notices" aria-live="polite">
+        {notices.value.map((n) => (
+          <div key={n.id} class={`notice notice--${n.tone}`} role={n.tone === 'error' ? 'alert' : 'status'} data-testid="notice">
+            <span>{n.text}</span>
+            <button type="button" class="notice__close" aria-label={t('console.close')} onClick={() => dismiss(n.id)}>×</button>
+          </div>
+        ))}
+      </div>
     </div>
   );
 }

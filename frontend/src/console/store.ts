@@ -1,0 +1,344 @@
+// The console's live state and its actions: one /ws/staff connection (with
+// resume on reconnect), the model rebuilt from its frames, per-chat drafts,
+// notices, and the attention signals (sound, title, desktop notification).
+import { batch, signal } from '@preact/signals';
+import type { ChatMessage, Preferences, SessionOut } from '../shared/api-types';
+import { t } from '../shared/i18n';
+import { api, loadSession } from '../shared/session';
+import { WsClient, wsUrl, type ConnectionState } from '../shared/ws';
+import { beep, desktopNotify, flashTitle } from './alerts';
+import type { StaffIn, StaffOut } from './frames';
+import {
+  addMessage,
+  addPending,
+  applyFrame,
+  closeChat,
+  dropPending,
+  emptyModel,
+  lastSeq,
+  markRead,
+  resumeMap,
+  type Effect,
+  type Model,
+} from './model';
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'error';
+  text: string;
+}
+
+const SOUND_KEY = 'chats:console:sound';
+const DRAFTS_KEY = 'chats:console:drafts';
+const NOTICE_MS = 7000;
+
+export const model = signal<Model>(emptyModel());
+export const connection = signal<ConnectionState>('closed');
+/** per conversation: the staff member's unsent text (kept across tab switches and reloads) */
+export const drafts = signal<Record<string, string>>(loadDrafts());
+export const notices = signal<Notice[]>([]);
+export const soundOn = signal<boolean>(readSound() ?? true);
+/** true while the guest list / offline reply screen is open (S1.3 "replying") */
+export const replyingOffline = signal(false);
+/** bumped on every guest_updated frame: {guestId: version} */
+export const guestVersions = signal<Record<string, number>>({});
+/** the conversation being claimed, so a lost race can be explained */
+const claiming = signal<string | null>(null);
+const endingByMe = new Set<string>();
+let client: WsClient<StaffIn, StaffOut> | null = null;
+let noticeSeq = 0;
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function readSound(): boolean | null {
+  const v = storage()?.getItem(SOUND_KEY);
+  return v === 'on' ? true : v === 'off' ? false : null;
+}
+
+function loadDrafts(): Record<string, string> {
+  try {
+    const raw = globalThis.sessionStorage?.getItem(DRAFTS_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveDrafts(value: Record<string, string>): void {
+  try {
+    globalThis.sessionStorage?.setItem(DRAFTS_KEY, JSON.stringify(value));
+  } catch {
+    /* storage full or blocked: drafts still live in memory */
+  }
+}
+
+/** Show a short message at the bottom of the screen. */
+export function notify(text: string, tone: Notice['tone'] = 'info'): void {
+  const id = ++noticeSeq;
+  notices.value = [...notices.value.slice(-3), { id, tone, text }];
+  setTimeout(() => dismiss(id), NOTICE_MS);
+}
+
+export function dismiss(id: number): void {
+  notices.value = notices.value.filter((n) => n.id !== id);
+}
+
+function send(frame: StaffOut): boolean {
+  return client?.send(frame) ?? false;
+}
+
+function newId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function handleEffect(effect: Effect): void {
+  const m = model.value;
+  switch (effect.kind) {
+    case 'new_waiting': {
+      if (soundOn.value) beep('guest');
+      const names = effect.entries.map((e) => e.nickname || t('console.guest_unnamed')).join('、');
+      flashTitle(t('console.flash_waiting', { name: names }));
+      desktopNotify(t('console.notify_waiting_title'), names);
+      break;
+    }
+    case 'guest_message': {
+      if (soundOn.value) beep('message');
+      const hidden = typeof document !== 'undefined' && document.visibilityState !== 'visible';
+      if (hidden || m.selected !== effect.chatId) {
+        const chat = m.chats.find((c) => c.id === effect.chatId);
+        flashTitle(t('console.flash_message', { name: chat?.nickname ?? '' }));
+      }
+      break;
+    }
+    case 'assigned':
+      if (claiming.value === effect.chatId) {
+        claiming.value = null;
+        model.value = { ...m, selected: effect.chatId };
+      }
+      break;
+    case 'transferred_away':
+      notify(t('console.transferred_notice', { name: effect.nickname, to: effect.to }));
+      break;
+    case 'ended':
+      if (endingByMe.delete(effect.chatId)) {
+        model.value = closeChat(m, effect.chatId);
+        dropDraft(effect.chatId);
+      } else {
+        const chat = m.chats.find((c) => c.id === effect.chatId);
+        notify(t('console.ended_notice', { name: chat?.nickname ?? '' }));
+      }
+      break;
+    case 'guest_updated':
+      guestVersions.value = { ...guestVersions.value, [effect.guestId]: (guestVersions.value[effect.guestId] ?? 0) + 1 };
+      break;
+    case 'error':
+      onError(effect);
+      break;
+  }
+}
+
+function onError(effect: Extract<Effect, { kind: 'error' }>): void {
+  if (effect.ref) return; // a failed send: shown on the message itself
+  if (claiming.value && (effect.code === 'already_taken' || effect.code === 'capacity_full')) {
+    claiming.value = null;
+    notify(effect.code === 'already_taken' ? t('console.claim_lost') : t('console.claim_full'));
+    return;
+  }
+  notify(effect.message || t('console.error_generic'), 'error');
+}
+
+function onFrame(frame: StaffIn): void {
+  const { model: next, effects } = applyFrame(model.value, frame);
+  batch(() => {
+    model.value = next;
+    for (const effect of effects) handleEffect(effect);
+  });
+  if (frame.type === 'welcome') resendPending();
+  markSelectedRead();
+}
+
+function resendPending(): void {
+  for (const chat of model.value.chats) {
+    for (const p of chat.pending) {
+      if (p.failed) continue;
+      send({ type: 'send', conversation_id: chat.id, client_msg_id: p.client_msg_id, kind: p.kind, text: p.text ?? null, stamp: p.stamp ?? null });
+    }
+  }
+}
+
+/** Connect /ws/staff; returns the function that disconnects. */
+export function startConsole(): () => void {
+  model.value = emptyModel();
+  client = new WsClient<StaffIn, StaffOut>({
+    url: () => wsUrl('/ws/staff'),
+    hello: () => {
+      const resume = resumeMap(model.value);
+      return Object.keys(resume).length ? { type: 'hello', resume } : { type: 'hello' };
+    },
+    shouldReconnect: (ev) => {
+      // 1008: refused (session over?) — the login gate takes over when it is.
+      if (ev.code === 1008) void loadSession().catch(() => undefined);
+      return true;
+    },
+  });
+  const offFrame = client.onFrame(onFrame);
+  const offState = client.state.subscribe((s) => {
+    connection.value = s;
+  });
+  const online = () => client?.retryNow();
+  const visible = () => markSelectedRead();
+  window.addEventListener('online', online);
+  window.addEventListener('focus', visible);
+  document.addEventListener('visibilitychange', visible);
+  client.connect();
+  void loadSoundPreference();
+  return () => {
+    offFrame();
+    offState();
+    window.removeEventListener('online', online);
+    window.removeEventListener('focus', visible);
+    document.removeEventListener('visibilitychange', visible);
+    client?.close();
+    client = null;
+  };
+}
+
+async function loadSoundPreference(): Promise<void> {
+  if (readSound() !== null) return;
+  try {
+    const me = await api.get<SessionOut>('/api/auth/me');
+    soundOn.value = me.staff.sound_enabled;
+  } catch {
+    /* keep the default */
+  }
+}
+
+/** S1.4: switch the sound; remembered in this browser and on the server. */
+export async function toggleSound(): Promise<void> {
+  const on = !soundOn.value;
+  soundOn.value = on;
+  storage()?.setItem(SOUND_KEY, on ? 'on' : 'off');
+  try {
+    await api.patch<Preferences>('/api/auth/me', { sound_enabled: on });
+  } catch {
+    /* the local choice still holds */
+  }
+}
+
+/** S6: take a waiting guest. */
+export function claim(conversationId: string): void {
+  if (model.value.chats.filter((c) => c.status === 'active').length >= (model.value.me?.max_chats ?? 9)) {
+    notify(t('console.claim_full'));
+    return;
+  }
+  claiming.value = conversationId;
+  if (!send({ type: 'claim', conversation_id: conversationId })) {
+    claiming.value = null;
+    notify(t('console.offline_action'), 'error');
+  }
+}
+
+export function selectChat(id: string): void {
+  model.value = { ...model.value, selected: id };
+  markSelectedRead();
+}
+
+/** Tell the server the selected chat was read, when the page is actually being looked at. */
+export function markSelectedRead(): void {
+  const m = model.value;
+  const chat = m.chats.find((c) => c.id === m.selected);
+  if (!chat || typeof document === 'undefined' || document.visibilityState !== 'visible') return;
+  const seq = lastSeq(chat);
+  if (seq > chat.staffReadSeq && send({ type: 'read', conversation_id: chat.id, seq })) {
+    model.value = markRead(m, chat.id, seq);
+  }
+}
+
+export function setDraft(chatId: string, text: string): void {
+  const before = drafts.value[chatId] ?? '';
+  const next = { ...drafts.value, [chatId]: text };
+  if (!text) delete next[chatId];
+  drafts.value = next;
+  saveDrafts(next);
+  // "Staff is typing" for the guest: only the edges, not every key.
+  if (!before.trim() !== !text.trim()) send({ type: 'typing', conversation_id: chatId, active: Boolean(text.trim()) });
+}
+
+function dropDraft(chatId: string): void {
+  if (!(chatId in drafts.value)) return;
+  const next = { ...drafts.value };
+  delete next[chatId];
+  drafts.value = next;
+  saveDrafts(next);
+}
+
+function queueSend(chatId: string, kind: 'text' | 'stamp', value: string): void {
+  const client_msg_id = newId();
+  const pending = kind === 'text' ? { client_msg_id, kind, text: value } : { client_msg_id, kind, stamp: value };
+  model.value = addPending(model.value, chatId, pending);
+  // Not connected: it goes out with the other pending sends after the next welcome.
+  send({ type: 'send', conversation_id: chatId, client_msg_id, kind, text: pending.text ?? null, stamp: pending.stamp ?? null });
+}
+
+/** S4.3: send the draft as a text message. */
+export function sendText(chatId: string): boolean {
+  const text = (drafts.value[chatId] ?? '').trim();
+  if (!text) return false;
+  queueSend(chatId, 'text', text);
+  setDraft(chatId, '');
+  return true;
+}
+
+/** S4.4: post a stamp. */
+export function sendStamp(chatId: string, code: string): void {
+  queueSend(chatId, 'stamp', code);
+}
+
+export function retrySend(chatId: string, clientMsgId: string): void {
+  const chat = model.value.chats.find((c) => c.id === chatId);
+  const p = chat?.pending.find((x) => x.client_msg_id === clientMsgId);
+  if (!p) return;
+  model.value = addPending(model.value, chatId, { ...p, failed: undefined });
+  send({ type: 'send', conversation_id: chatId, client_msg_id: p.client_msg_id, kind: p.kind, text: p.text ?? null, stamp: p.stamp ?? null });
+}
+
+export function discardSend(chatId: string, clientMsgId: string): void {
+  model.value = dropPending(model.value, chatId, clientMsgId);
+}
+
+/** S5.2: hand the chat to another logged-in staff member. */
+export function transfer(chatId: string, toStaffId: string): void {
+  if (!send({ type: 'transfer', conversation_id: chatId, to_staff_id: toStaffId })) notify(t('console.offline_action'), 'error');
+}
+
+/** S5.4: end the chat and go back to waiting (the tab closes). */
+export function endChat(chatId: string): void {
+  const chat = model.value.chats.find((c) => c.id === chatId);
+  if (chat && chat.status === 'ended') {
+    closeTab(chatId);
+    return;
+  }
+  endingByMe.add(chatId);
+  if (!send({ type: 'end', conversation_id: chatId })) {
+    endingByMe.delete(chatId);
+    notify(t('console.offline_action'), 'error');
+  }
+}
+
+/** Close the tab of a chat that has already ended. */
+export function closeTab(chatId: string): void {
+  model.value = closeChat(model.value, chatId);
+  dropDraft(chatId);
+}
+
+/** A message that arrived over HTTP (the answer to a file upload). */
+export function acceptMessage(message: ChatMessage): void {
+  model.value = addMessage(model.value, message);
+}
