@@ -1,0 +1,86 @@
+// The admin menu's HTTP calls, typed with the generated API types.
+import type {
+  AdminFieldOut,
+  CannedIn,
+  CannedList,
+  CannedOut,
+  CannedPatch,
+  ColoursIn,
+  FieldIn,
+  FieldList,
+  FieldPatch,
+  ScreenSettings,
+  StaffCreateIn,
+  StaffList,
+  StaffOut,
+  StaffPatchIn,
+  StampList,
+  StampOut,
+  StampPatch,
+  StatsOut,
+} from '../shared/api-types';
+import { locale } from '../shared/i18n';
+import { api } from '../shared/session';
+import type { Range } from './lib/dates';
+
+export type ButtonStatus = 'away' | 'waiting' | 'busy';
+export const BUTTON_STATUSES: readonly ButtonStatus[] = ['away', 'waiting', 'busy'];
+export type ColourKey = keyof ColoursIn;
+export const COLOUR_KEYS: readonly ColourKey[] = [
+  'header_bg',
+  'header_fg',
+  'guest_bubble_bg',
+  'guest_bubble_fg',
+  'staff_bubble_bg',
+  'staff_bubble_fg',
+];
+
+function fileForm(file: File, fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  form.set('file', file, file.name);
+  return form;
+}
+
+const id = (s: string): string => encodeURIComponent(s);
+
+export const listStaff = () => api.get<StaffList>('/api/staff');
+export const createStaff = (body: StaffCreateIn) => api.post<StaffOut>('/api/staff', body);
+export const patchStaff = (staffId: string, body: StaffPatchIn) => api.patch<StaffOut>(`/api/staff/${id(staffId)}`, body);
+
+export const getScreen = () => api.get<ScreenSettings>('/api/admin/screen');
+export const putButton = (status: ButtonStatus, file: File) =>
+  api.put<ScreenSettings>(`/api/admin/buttons/${status}`, fileForm(file));
+export const resetButton = (status: ButtonStatus) => api.delete<ScreenSettings>(`/api/admin/buttons/${status}`);
+export const patchTheme = (body: ColoursIn) => api.patch<ScreenSettings>('/api/admin/theme', body);
+export const putLogo = (file: File) => api.put<ScreenSettings>('/api/admin/logo', fileForm(file));
+export const deleteLogo = () => api.delete<ScreenSettings>('/api/admin/logo');
+
+export const listFields = () => api.get<FieldList>('/api/admin/fields');
+export const createField = (body: FieldIn) => api.post<AdminFieldOut>('/api/admin/fields', body);
+export const patchField = (fieldId: string, body: FieldPatch) =>
+  api.patch<AdminFieldOut>(`/api/admin/fields/${id(fieldId)}`, body);
+export const removeField = (fieldId: string) => api.delete<void>(`/api/admin/fields/${id(fieldId)}`);
+export const orderFields = (ids: string[]) => api.put<FieldList>('/api/admin/fields/order', { ids });
+
+export const listStamps = () => api.get<StampList>('/api/admin/stamps');
+export const createStamp = (file: File, code: string, label: string) =>
+  api.post<StampOut>('/api/admin/stamps', fileForm(file, { code, label }));
+export const patchStamp = (stampId: string, body: StampPatch) => api.patch<StampOut>(`/api/admin/stamps/${id(stampId)}`, body);
+export const putStampImage = (stampId: string, file: File) =>
+  api.put<StampOut>(`/api/admin/stamps/${id(stampId)}/image`, fileForm(file));
+export const deleteStamp = (stampId: string) => api.delete<void>(`/api/admin/stamps/${id(stampId)}`);
+
+export const listCanned = () => api.get<CannedList>('/api/canned-responses');
+export const createCanned = (body: CannedIn) => api.post<CannedOut>('/api/canned-responses', body);
+export const patchCanned = (cannedId: string, body: CannedPatch) =>
+  api.patch<CannedOut>(`/api/canned-responses/${id(cannedId)}`, body);
+export const deleteCanned = (cannedId: string) => api.delete<void>(`/api/canned-responses/${id(cannedId)}`);
+
+export const getStats = (range: Range) => api.get<StatsOut>('/api/stats', { ...range });
+
+/** Link of the CSV download (a plain GET with the session cookie; headers in the UI language). */
+export function statsCsvUrl(range: Range): string {
+  const q = new URLSearchParams({ from: range.from, to: range.to, by: range.by, lang: locale.value });
+  return `/api/stats.csv?${q.toString()}`;
+}

@@ -1,0 +1,112 @@
+import { useState } from 'preact/hooks';
+import type { AdminFieldOut } from '../../shared/api-types';
+import { t } from '../../shared/i18n';
+import { createField } from '../api';
+import type { Action } from '../lib/useAction';
+
+export const FIELD_TYPES = ['text', 'email', 'tel', 'number', 'radio', 'select', 'textarea', 'kana', 'postal'] as const;
+const CHOICES = new Set(['radio', 'select']);
+
+export interface FieldDraft {
+  label: string;
+  type: string;
+  optionsText: string;
+  ask_before_chat: boolean;
+  required: boolean;
+}
+
+interface SettingsProps {
+  idPrefix: string;
+  draft: FieldDraft;
+  onChange: (patch: Partial<FieldDraft>) => void;
+  /** a row of the list: the column headings name the inputs, their labels are for screen readers */
+  compact?: boolean;
+}
+
+/** Label, type, choices and the two switches of a field (shared by add and edit), as grid cells. */
+export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }: SettingsProps) {
+  const labelClass = compact ? 'visually-hidden' : undefined;
+  return (
+    <>
+      <div class="field fs-label">
+        <label class={labelClass} for={`${p}-label`}>
+          {t('fields.label')}
+        </label>
+        <input id={`${p}-label`} class="input" required maxLength={200} value={draft.label}
+          onInput={(e) => onChange({ label: e.currentTarget.value })} data-testid={`${p}-label`} />
+      </div>
+      <div class="field fs-type">
+        <label class={labelClass} for={`${p}-type`}>
+          {t('fields.type')}
+        </label>
+        <select id={`${p}-type`} class="input" value={draft.type} onChange={(e) => onChange({ type: e.currentTarget.value })}
+          data-testid={`${p}-type`}>
+          {FIELD_TYPES.map((type) => (
+            <option key={type} value={type}>
+              {t(`field_type.${type}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="fs-checks">
+        <label class="check">
+          <input type="checkbox" checked={draft.ask_before_chat} onChange={(e) => onChange({ ask_before_chat: e.currentTarget.checked })}
+            data-testid={`${p}-ask`} />
+          <span>{t('fields.ask_before_chat')}</span>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={draft.required} onChange={(e) => onChange({ required: e.currentTarget.checked })}
+            data-testid={`${p}-required`} />
+          <span>{t('fields.required')}</span>
+        </label>
+      </div>
+      {CHOICES.has(draft.type) && (
+        <div class="field fs-options">
+          <label for={`${p}-options`}>{t('fields.options')}</label>
+          <textarea id={`${p}-options`} class="input" rows={3} required aria-describedby={`${p}-options-hint`} value={draft.optionsText}
+            onInput={(e) => onChange({ optionsText: e.currentTarget.value })} data-testid={`${p}-options`} />
+          <small id={`${p}-options-hint`} class="hint">
+            {t('fields.options_hint')}
+          </small>
+        </div>
+      )}
+    </>
+  );
+}
+
+const EMPTY: FieldDraft = { label: '', type: 'text', optionsText: '', ask_before_chat: false, required: false };
+
+/** Add a field at the end of the list. */
+export function FieldAddForm({ action, onAdded }: { action: Action; onAdded: (f: AdminFieldOut) => void }) {
+  const [draft, setDraft] = useState(EMPTY);
+  const submit = async (ev: Event) => {
+    ev.preventDefault();
+    const body = {
+      label: draft.label.trim(),
+      type: draft.type,
+      options: draft.optionsText.split('\n').map((o) => o.trim()).filter(Boolean),
+      ask_before_chat: draft.ask_before_chat,
+      required: draft.required,
+    };
+    const created = await action.run(() => createField(body), t('fields.added', { label: body.label }));
+    if (created) {
+      onAdded(created);
+      setDraft(EMPTY);
+    }
+  };
+  return (
+    <form class="admin-card" onSubmit={submit} aria-labelledby="field-add-title" data-testid="field-add">
+      <h3 id="field-add-title" class="admin-card__title">
+        {t('fields.add')}
+      </h3>
+      <div class="field-add-grid">
+        <FieldSettings idPrefix="field-add" draft={draft} onChange={(patch) => setDraft({ ...draft, ...patch })} />
+        <div class="fs-actions">
+          <button type="submit" class="btn btn-primary" disabled={action.busy} data-testid="field-add-submit">
+            {t('fields.add_submit')}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
