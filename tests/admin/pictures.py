@@ -24,6 +24,21 @@ def picture(width: int, height: int, fmt: str = "PNG", colour: str = "#1f6feb",
     return out.getvalue()
 
 
+def logo(width: int = 480, height: int = 120) -> bytes:
+    """A small two-colour logo with a mark and the word "midori" (for screenshots)."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, height - 8, height - 8), fill="#8cc084")
+    draw.ellipse((height // 3, height // 4, height - 20, height - 30), fill="#f5efe0")
+    draw.text((height + 12, height // 2), "midori", fill="#f5efe0",
+              font=ImageFont.load_default(size=height // 2), anchor="lm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
