@@ -17,6 +17,7 @@ from chats.db.models import MailOutbox
 from chats.ids import utcnow
 from chats.mail.links import verify_mail_link
 from chats.mail.sender import MailSender
+from chats.metrics import Metrics
 from chats.services.context import AppContext
 from tests.conftest import SECRET
 from tests.factories import create_store
@@ -284,6 +285,7 @@ async def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
 async def test_without_smtp_mail_is_logged(settings: Settings, db: Database) -> None:
     assert settings.smtp_url is None
     ctx = await open_context(settings)
+    metrics = ctx.extras["metrics"] = Metrics()
     try:
         store = await create_store(db)
         await notify_unread(db, settings, store_id=store.store_id,
@@ -292,6 +294,7 @@ async def test_without_smtp_mail_is_logged(settings: Settings, db: Database) -> 
         [row] = await outbox_rows(db)
         assert (row.status, row.locked_by) == ("logged", None)
         assert row.sent_at is not None
+        assert metrics.registry.get_sample_value("chats_mail_total", {"outcome": "logged"}) == 1
     finally:
         await close_context(ctx)
 

@@ -162,6 +162,12 @@ class MailSender:
             log.warning("mail lease lost before the outcome was written", extra={"ids": ids})
         return bool(done)
 
+    def _count(self, outcome: str) -> None:
+        """Add one to the `chats_mail` counter (sent, logged, retry, failed) when it exists."""
+        metrics = self._ctx.extras.get("metrics")
+        if metrics is not None:
+            metrics.mail.labels(outcome).inc()
+
     async def _handle(self, mail_id: str) -> None:
         async with self._ctx.db.read() as session:
             mail = await session.get(MailOutbox, mail_id)
@@ -170,6 +176,7 @@ class MailSender:
         if self._target is None:
             self._log_mail(mail)
             await self._settle([mail.id], {"status": "logged", "sent_at": self._clock()})
+            self._count("logged")
             return
         try:
             message = build_message(mail, mail_from=self._ctx.settings.mail_from,
@@ -181,6 +188,7 @@ class MailSender:
             return
         await self._settle([mail.id], {"status": "sent", "sent_at": self._clock(),
                                        "last_error": None})
+        self._count("sent")
 
     async def _failed(self, mail: MailOutbox, exc: Exception) -> None:
         attempts = mail.attempts + 1
@@ -193,6 +201,7 @@ class MailSender:
             "attempts": attempts, "last_error": error, "next_attempt_at": next_at,
             "status": "failed" if give_up else "pending",
         })
+        self._count("failed" if give_up else "retry")
 
     def _log_mail(self, mail: MailOutbox) -> None:
         log.info("mail (no SMTP configured)", extra={
