@@ -9,6 +9,7 @@ Screenshots of every screen and tab go to $CHATS_ARTIFACTS/screenshots/console-*
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import httpx
@@ -323,3 +324,56 @@ async def test_lost_claim_is_explained(make_page: MakePage, server: ThreadServer
     await screenshot(page, "console-claim-lost")
     await guest.close()
     await rival.close()
+
+
+async def test_reconnect_resumes_without_loss_or_repeats(make_page: MakePage, server: ThreadServer,
+                                                          store: StoreInfo) -> None:
+    page = await make_page()
+    hellos: list[dict[str, object]] = []
+    state: dict[str, object] = {"block": False, "route": None}
+
+    async def staff_socket(ws: WebSocketRoute) -> None:
+        if state["block"]:
+            await ws.close(code=1012, reason="test: server away")
+            return
+        server_side = ws.connect_to_server()
+        state["route"] = (ws, server_side)
+
+        def from_page(message: str | bytes) -> None:
+            if isinstance(message, str) and '"hello"' in message:
+                hellos.append(json.loads(message))
+            server_side.send(message)
+
+        ws.on_message(from_page)
+
+    await page.route_web_socket(re.compile(r".*/ws/staff$"), staff_socket)
+    await console_login(page, server, store.admin_login)
+    guest = await arriving_guest(server, store, "つながり")
+    await page.get_by_test_id("waiting-guest").click()
+    await expect(tab(page, "つながり")).to_be_visible(timeout=WAIT)
+    first = await guest.say("一通目")
+    timeline = page.get_by_test_id("timeline")
+    await expect(timeline).to_contain_text("一通目", timeout=WAIT)
+
+    # The connection drops and stays down while the guest keeps writing.
+    state["block"] = True
+    route = state["route"]
+    assert isinstance(route, tuple)
+    await route[1].close()
+    await route[0].close(code=1012)
+    await expect(page.get_by_test_id("connection")).to_have_attribute(
+        "data-state", "reconnecting", timeout=WAIT)
+    await screenshot(page, "console-reconnecting")
+    await guest.say("二通目")
+    await guest.say("三通目")
+    state["block"] = False
+    await expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open",
+                                                                       timeout=20_000)
+    await expect(timeline).to_contain_text("三通目", timeout=WAIT)
+    # The hello asked for everything after the last seq seen; nothing came twice.
+    assert hellos[-1]["resume"] == {first["conversation_id"]: first["seq"]}
+    bubbles = page.get_by_test_id("message-guest")
+    await expect(bubbles).to_have_count(3)
+    for text in ("一通目", "二通目", "三通目"):
+        await expect(bubbles.filter(has_text=text)).to_have_count(1)
+    await guest.close()
