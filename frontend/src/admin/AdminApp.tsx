@@ -1,3 +1,5 @@
+// The menu's own base styles first; each section's stylesheet comes with its component.
+import './admin.css';
 import { useEffect, useState } from 'preact/hooks';
 import { AppBar } from '../shared/components/AppBar';
 import { LoginGate } from '../shared/components/LoginGate';
@@ -12,7 +14,6 @@ import { ScreenSection } from './sections/ScreenSection';
 import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
 import { StatsSection } from './sections/StatsSection';
-import './admin.css';
 
 /** The admin menu (role admin only): login gate, then the settings screens. */
 export function AdminApp() {

@@ -6,6 +6,7 @@ import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
+import './canned.css';
 
 interface Draft {
   shortcut: string;

@@ -7,6 +7,7 @@ import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
 import { FieldAddForm, FieldSettings, type FieldDraft } from './FieldForms';
+import './fields.css';
 
 /** A4: the fields of the user information panel and of the widget's entry form. */
 export function FieldsSection() {

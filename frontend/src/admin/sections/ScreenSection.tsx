@@ -10,6 +10,7 @@ import { AREAS, areaContrast, BUILT_IN, normaliseHex, type Area, type Colours } 
 import { useAction } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
 import { WidgetPreview } from './WidgetPreview';
+import './screen.css';
 
 const PICTURES = 'image/png,image/jpeg,image/gif,image/webp';
 

@@ -7,6 +7,7 @@ import { FilePicker } from '../components/FilePicker';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
+import './canned.css';
 
 const PICTURES = 'image/png,image/jpeg,image/gif,image/webp';
 

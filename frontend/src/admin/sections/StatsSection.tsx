@@ -7,6 +7,7 @@ import { isoDay, PRESETS, presetRange, rangeProblem, type Granularity, type Rang
 import { useAction } from '../lib/useAction';
 import { BarChart } from './BarChart';
 import { StatsTable } from './StatsTable';
+import './stats.css';
 
 /** A5: form shown / executed and the chat figures per day or month, chart, table and CSV. */
 export function StatsSection() {
