@@ -39,6 +39,18 @@ async def test_invalid_edits_are_refused(admin: httpx.AsyncClient, agent_id: str
     assert r.json()["error"]["code"] == "bad_frame"
 
 
+async def test_email_addresses_are_checked(admin: httpx.AsyncClient, agent_id: str) -> None:
+    r = await admin.post("/api/staff", json={**NEW, "email": "hanako@@example"})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "メールアドレスの形式が正しくありません。"
+    r = await admin.patch(f"/api/staff/{agent_id}", json={"email": "bad\r\nBcc: x@example.jp"})
+    assert r.status_code == 400
+    r = await admin.patch(f"/api/staff/{agent_id}", json={"email": " ok@example.jp "})
+    assert r.json()["email"] == "ok@example.jp"
+    r = await admin.patch(f"/api/staff/{agent_id}", json={"email": ""})
+    assert r.json()["email"] is None
+
+
 async def test_login_ids_are_unique(admin: httpx.AsyncClient) -> None:
     assert (await admin.post("/api/staff", json=NEW)).status_code == 201
     r = await admin.post("/api/staff", json=NEW)

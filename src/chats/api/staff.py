@@ -9,6 +9,7 @@ from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff
 from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
 from chats.db.models import Staff
 from chats.errors import ChatsError
+from chats.mail.addresses import validate_address
 from chats.realtime.staff_socket import staff_signed_out
 from chats.services import staff as staff_service
 
@@ -28,11 +29,18 @@ async def list_staff(auth: CurrentStaff, ctx: Ctx) -> StaffList:
 @router.post("", response_model=StaffOut, status_code=201)
 async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
     """Add a staff member to the caller's store."""
+    fields = body.model_dump()
+    fields["email"] = _clean_email(fields.get("email"))
     async with ctx.unit_of_work() as uow:
-        staff = await staff_service.create_staff(
-            uow.session, store_id=auth.store.id, **body.model_dump()
-        )
+        staff = await staff_service.create_staff(uow.session, store_id=auth.store.id, **fields)
     return staff_out(staff)
+
+
+def _clean_email(value: object) -> str | None:
+    """A valid address (its notifications go out by mail), or None when left empty."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return validate_address(value)
 
 
 def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, object]) -> None:
@@ -46,6 +54,8 @@ def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, objec
 async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
     """Edit, disable or reset the password of a staff member of the caller's store."""
     changes = body.model_dump(exclude_unset=True)
+    if "email" in changes:
+        changes["email"] = _clean_email(changes["email"])
     async with ctx.unit_of_work() as uow:
         staff = await uow.session.get(Staff, staff_id)
         if staff is None or staff.store_id != auth.store.id:
