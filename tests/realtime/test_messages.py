@@ -84,7 +84,8 @@ async def test_guest_resume_replays_missed_messages_in_order(chat: Chat,
     assert back.welcome["conversation"]["id"] == cid
     for i in range(5):
         await back.expect("message", lambda f, i=i: f["text"] == f"missed {i}")
-    await back.say("live after resume")
+    live = await back.say("live after resume")
+    await back.expect("message", lambda f: f["seq"] == live["seq"])
     got = seqs(back.messages(cid))
     assert got == list(range(before["seq"] + 1, before["seq"] + 7))
     await back.close()

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chats.db.writer import AsyncEngineWriter, SqliteGroupWriter, Writer
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
@@ -78,6 +80,15 @@ class Database:
             self.read_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self._writer: Writer | None = None
+
+    @property
+    def writer(self) -> Writer:
+        """The hot path's job runner (group commit on SQLite), started on first use."""
+        if self._writer is None:
+            self._writer = (SqliteGroupWriter(self.url) if self.is_sqlite
+                            else AsyncEngineWriter(self.engine))
+        return self._writer
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -106,6 +117,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._writer is not None:
+            await self._writer.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

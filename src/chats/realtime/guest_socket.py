@@ -210,15 +210,15 @@ class GuestConnection(Connection):
     async def on_send(self, frame: f.GuestSend) -> None:
         self._limit(self.send_bucket)
         started = time.perf_counter()
+        job = message_service.guest_send_job(
+            self.guest_id, frame.client_msg_id, conversation_service.clean_text(frame.text))
         try:
-            async with self.ctx.unit_of_work() as uow:
-                guest = await self._guest(uow.session)
-                message = await conversation_service.post_guest_message(
-                    uow, guest=guest, client_msg_id=frame.client_msg_id, text=frame.text)
-            ack = ack_frame(message)
+            stored = await message_service.run_send(self.ctx.db.writer, job)
         except message_service.DuplicateMessage as dup:
-            ack = ack_frame(dup.message)
-        self.offer(ack)
+            self.offer(ack_frame(dup.message))
+            return
+        await self.ctx.publish_all(conversation_service.message_events(stored))
+        self.offer(ack_frame(stored))
         self._observe(started, "guest")
 
     def _observe(self, started: float, author: str) -> None:

@@ -130,18 +130,18 @@ class StaffConnection(Connection):
 
     async def on_send(self, frame: f.StaffSend) -> None:
         started = time.perf_counter()
+        job = conversation_service.staff_message_job(
+            staff_id=self.staff.id, store_id=self.store.id,
+            conversation_id=frame.conversation_id, client_msg_id=frame.client_msg_id,
+            kind=frame.kind, text=frame.text, stamp=frame.stamp)
         try:
-            async with self.ctx.unit_of_work() as uow:
-                staff = await uow.session.get(Staff, self.staff.id)
-                assert staff is not None
-                message = await conversation_service.post_staff_message(
-                    uow, staff=staff, conversation_id=frame.conversation_id,
-                    client_msg_id=frame.client_msg_id, kind=frame.kind, text=frame.text,
-                    stamp=frame.stamp)
-            ack = ack_frame(message)
+            stored = await message_service.run_send(self.ctx.db.writer, job)
         except message_service.DuplicateMessage as dup:
-            ack = ack_frame(dup.message)
-        self.offer(ack)
+            self.offer(ack_frame(dup.message))
+            return
+        await self.ctx.publish_all(
+            conversation_service.message_events(stored, staff_name=self.staff.name))
+        self.offer(ack_frame(stored))
         metrics = self.ctx.extras.get("metrics")
         if metrics is not None:
             metrics.send_latency.observe(time.perf_counter() - started)

@@ -27,8 +27,10 @@ from chats.realtime.audience import conversation_audience, guest_channel, staff_
 from chats.services import messages as message_service
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chats.services.context import UnitOfWork
@@ -294,63 +296,54 @@ async def end_by_guest(uow: UnitOfWork, *, guest: Guest, locale: str) -> Convers
     return conversation
 
 
+def message_events(stored: message_service.StoredMessage,
+                   staff_name: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The frames a stored message causes: to its guest and to its assigned staff member."""
+    frame = message_service.message_frame(stored, staff_name=staff_name)
+    channels = [guest_channel(stored.guest_id)]
+    if stored.assigned_staff_id:
+        channels.append(staff_channel(stored.assigned_staff_id))
+    return [(channel, frame) for channel in channels]
+
+
 async def post_guest_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str,
-                             text: str) -> Message:
+                             text: str) -> message_service.StoredMessage:
     """A guest's message to its open conversation (DuplicateMessage when repeated)."""
-    conversation = await open_conversation(uow.session, guest.id)
-    if conversation is None:
-        # A repeat of a message sent before the chat ended still gets its ack.
-        previous = await uow.session.scalar(
-            select(Message).join(Conversation, Conversation.id == Message.conversation_id)
-            .where(Conversation.guest_id == guest.id, Message.author == "guest",
-                   Message.client_msg_id == client_msg_id)
-        )
-        if previous is not None:
-            raise message_service.DuplicateMessage(previous)
-        raise ChatsError("not_found", "error.no_conversation")
-    existing = await message_service.find_by_client_id(
-        uow.session, conversation.id, "guest", client_msg_id
-    )
-    if existing is not None:
-        raise message_service.DuplicateMessage(existing)
-    message = await message_service.insert_message(
-        uow.session, conversation, author="guest", text=clean_text(text),
-        client_msg_id=client_msg_id,
-    )
-    guest.last_contact_at = message.created_at
-    frame = message_service.message_frame(message)
-    message_service.publish_message(uow, frame, conversation_audience(conversation))
-    return message
+    job = message_service.guest_send_job(guest.id, client_msg_id, clean_text(text))
+    stored: message_service.StoredMessage = await uow.session.run_sync(
+        lambda s: job(s.connection()))
+    uow.events.extend(message_events(stored))
+    return stored
 
 
 async def post_staff_message(
     uow: UnitOfWork, *, staff: Staff, conversation_id: str, client_msg_id: str | None,
     kind: str = "text", text: str | None = None, stamp: str | None = None,
     upload_id: str | None = None,
-) -> Message:
+) -> message_service.StoredMessage:
     """A staff member's message; only the assigned staff member may send."""
-    session = uow.session
-    conversation = await get_for_store(session, conversation_id, staff.store_id)
-    if client_msg_id:
-        existing = await message_service.find_by_client_id(
-            session, conversation.id, "staff", client_msg_id
-        )
-        if existing is not None:
-            raise message_service.DuplicateMessage(existing)
-    if conversation.staff_id != staff.id or conversation.status != "active":
-        raise ChatsError("forbidden", "error.not_assigned")
-    body = clean_text(text or "") if kind == "text" else (text or "")
+    job = staff_message_job(staff_id=staff.id, store_id=staff.store_id,
+                            conversation_id=conversation_id, client_msg_id=client_msg_id,
+                            kind=kind, text=text, stamp=stamp, upload_id=upload_id)
+    stored: message_service.StoredMessage = await uow.session.run_sync(
+        lambda s: job(s.connection()))
+    frames = await message_service.frames_for(uow.session, [stored])
+    for channel, _frame in message_events(stored):
+        uow.publish(channel, frames[0])
+    return stored
+
+
+def staff_message_job(*, staff_id: str, store_id: str, conversation_id: str,
+                      client_msg_id: str | None, kind: str, text: str | None,
+                      stamp: str | None, upload_id: str | None = None
+                      ) -> Callable[[Connection], message_service.StoredMessage]:
+    """Validate a staff message's content, then build its write job."""
     if kind == "stamp" and not stamp:
         raise ChatsError("bad_frame")
-    message = await message_service.insert_message(
-        session, conversation, author="staff", kind=kind, text=body, stamp=stamp,
-        staff_id=staff.id, client_msg_id=client_msg_id, upload_id=upload_id,
-    )
-    if conversation.first_response_at is None:
-        conversation.first_response_at = message.created_at
-    frames = await message_service.frames_for(session, [message])
-    message_service.publish_message(uow, frames[0], conversation_audience(conversation))
-    return message
+    body = clean_text(text or "") if kind == "text" else (text or "")
+    return message_service.staff_send_job(
+        staff_id=staff_id, store_id=store_id, conversation_id=conversation_id,
+        client_msg_id=client_msg_id, kind=kind, text=body, stamp=stamp, upload_id=upload_id)
 
 
 async def mark_read(uow: UnitOfWork, *, conversation: Conversation, reader: str,
