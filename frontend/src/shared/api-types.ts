@@ -189,6 +189,35 @@ export interface LoginIn {
   password: string;
 }
 
+export interface MailLinkIn {
+  token: string;
+}
+
+export interface MailLinkOut {
+  guest_id: string;
+  conversation_id: string;
+}
+
+export interface MailList {
+  mails: MailOut[];
+  page: number;
+  has_more: boolean;
+}
+
+export interface MailOut {
+  id: string;
+  kind: string;
+  to_addr: string;
+  subject: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  message_id: string;
+  created_at: string;
+  next_attempt_at: string | null;
+  sent_at: string | null;
+}
+
 export interface MePatch {
   sound_enabled?: boolean | null;
 }
@@ -436,6 +465,8 @@ export interface ApiResponses {
   "PATCH /api/guests/{guest_id}": GuestDetail;
   "POST /api/guests/{guest_id}/messages": OfflineReplyOut;
   "GET /api/guests/{guest_id}/pageviews": PageViewList;
+  "GET /api/outbox": MailList;
+  "POST /api/outbox/{mail_id}/retry": MailOut;
   "GET /api/staff": StaffList;
   "POST /api/staff": StaffOut;
   "PATCH /api/staff/{staff_id}": StaffOut;
@@ -443,6 +474,7 @@ export interface ApiResponses {
   "GET /api/stats": StatsOut;
   "GET /api/stats.csv": void;
   "GET /api/widget/{key}/config": WidgetConfig;
+  "POST /api/widget/{key}/mail-link": MailLinkOut;
   "POST /api/widget/{key}/visit": VisitOut;
 }
 
