@@ -26,6 +26,8 @@ from chats.errors import ChatsError
 from chats.i18n import translate
 from chats.ids import new_id
 from chats.logs import configure_logging
+from chats.mail.sender import EXTRA_KEY as MAIL_SENDER
+from chats.mail.sender import MailSender
 from chats.metrics import Metrics
 from chats.realtime.broker import make_broker, make_presence
 from chats.realtime.guest_socket import guest_socket
@@ -136,10 +138,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx.extras["metrics"] = metrics
         app.state.ctx = ctx
         await ctx.broker.start(ctx.hub.on_event)
+        sender = MailSender(ctx)
+        ctx.extras[MAIL_SENDER] = sender
+        await sender.start()
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
         try:
             yield
         finally:
+            await sender.stop()
             await ctx.notifier.close()
             await ctx.broker.close()
             await ctx.presence.close()

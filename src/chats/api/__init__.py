@@ -16,4 +16,7 @@ def routers() -> list[APIRouter]:
     from chats.api import admin, stats  # admin menu (issue 6)
 
     found += [admin.router, stats.router]
+    from chats.api import outbox  # mail (issue 7)
+
+    found += [outbox.router, outbox.mail_link_router]
     return found

@@ -12,6 +12,7 @@ from chats.domain.conversation import ConversationStatus
 from chats.domain.ratelimit import TokenBucket, guest_send_bucket, typing_bucket
 from chats.errors import ChatsError
 from chats.i18n import LOCALES
+from chats.mail.sender import wake_sender
 from chats.realtime import frames as f
 from chats.realtime.audience import guest_channel, staff_channel, store_guests_channel
 from chats.realtime.connection import CLOSE_POLICY, Connection
@@ -262,15 +263,20 @@ class GuestConnection(Connection):
                 uow.publish(store_staff_channel(self.store_id),
                             {"type": "guest_updated", "guest_id": guest.id})
             ack = ack_frame(message)
+            wake_sender(self.ctx)
         except message_service.DuplicateMessage as dup:
             ack = ack_frame(dup.message)
         self.offer(ack)
 
     async def _queue_left_mail(self, uow: Any, conversation_id: str, nickname: str,
                                text: str) -> None:
-        hook = self.ctx.extras.get("left_message_mail")
-        if hook is not None:
-            await hook(uow.session, self.store_id, conversation_id, nickname, text)
+        from chats.db.models import Store
+        from chats.mail.outbox import queue_left_message_notifications
+
+        store = await uow.session.get(Store, self.store_id)
+        await queue_left_message_notifications(
+            uow.session, settings=self.ctx.settings, store=store,
+            conversation_id=conversation_id, nickname=nickname, text=text)
 
     async def on_end(self, _frame: f.GuestEnd) -> None:
         async with self.ctx.unit_of_work() as uow:

@@ -28,7 +28,6 @@ from chats.services import messages as message_service
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import date
 
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,17 +121,18 @@ def _apply(conversation: Conversation, event: ConversationEvent) -> None:
 
 
 async def bump_daily(session: AsyncSession, store_id: str, column: str) -> None:
-    """Add one to today's form_shown / form_executed counter (A5)."""
-    today: date = utcnow().date()
-    updated = await session.execute(
-        update(DailyStat)
-        .where(DailyStat.store_id == store_id, DailyStat.day == today)
-        .values({column: getattr(DailyStat, column) + 1})
-    )
-    if getattr(updated, "rowcount", 0) == 0:
-        session.add(DailyStat(store_id=store_id, day=today, **{column: 1}))
-        async with session.begin_nested():
-            await session.flush()
+    """Add one to today's form_shown / form_executed counter (A5), safe under concurrency."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = DailyStat.__table__
+    statement = insert(DailyStat).values(store_id=store_id, day=utcnow().date(), **{column: 1})
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=["store_id", "day"],
+        set_={column: getattr(table.c, column) + 1},
+    ))
 
 
 async def system_message(
