@@ -70,3 +70,20 @@ async def test_config_and_cors(client: httpx.AsyncClient, db: Database) -> None:
     # Staff APIs are not opened to other origins.
     staff = await client.get("/api/auth/me", headers={"Origin": "https://shop.example"})
     assert "access-control-allow-origin" not in staff.headers
+
+
+async def test_status_reads_without_recording_a_page_view(client: httpx.AsyncClient,
+                                                          db: Database) -> None:
+    store = await create_store(db)
+    visit = (await client.post(f"/api/widget/{store.widget_key}/visit",
+                               json={"url": "https://shop.example/"})).json()
+    r = await client.get(f"/api/widget/{store.widget_key}/status",
+                         params={"token": visit["token"]})
+    assert r.status_code == 200
+    assert r.json() == {"availability": "away", "unread": 0}
+    assert r.headers["access-control-allow-origin"] == "*"
+    anonymous = await client.get(f"/api/widget/{store.widget_key}/status")
+    assert anonymous.json()["availability"] == "away"
+    async with db.read() as session:
+        views = list(await session.scalars(select(PageView)))
+    assert len(views) == 1

@@ -226,3 +226,27 @@ async def test_nothing_crosses_stores(server: ThreadServer, db: Database, chat: 
                               json={"blacklisted": True})).status_code == 404
     for c in (outsider, newcomer, stranger):
         await c.close()
+
+
+async def test_stamps_carry_their_picture_and_unknown_ones_are_refused(chat: Chat) -> None:
+    cid = chat.conversation_id
+    await chat.staff.send({"type": "send", "conversation_id": cid, "client_msg_id": "st1",
+                           "kind": "stamp", "stamp": "thanks"})
+    await chat.staff.expect("ack", lambda f: f["client_msg_id"] == "st1")
+    got = await chat.guest.expect("message", lambda f: f["kind"] == "stamp")
+    assert (got["stamp"], got["stamp_url"]) == ("thanks", "/static/stamps/thanks.svg")
+    await chat.staff.send({"type": "send", "conversation_id": cid, "client_msg_id": "st2",
+                           "kind": "stamp", "stamp": "no-such-stamp"})
+    err = await chat.staff.expect("error")
+    assert (err["code"], err["ref"]) == ("bad_frame", "st2")
+
+
+async def test_welcome_says_whether_the_guest_is_blacklisted(chat: Chat,
+                                                             server: ThreadServer) -> None:
+    assert chat.guest.welcome["blacklisted"] is False
+    async with httpx.AsyncClient(base_url=server.url) as c:
+        await login(c, chat.store.admin_login)
+        await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": True})
+    back = await Guest.connect(server.ws_url, chat.store.widget_key, token=chat.guest.token)
+    assert back.welcome["blacklisted"] is True
+    await back.close()

@@ -99,6 +99,24 @@ async def config(key: str, ctx: Ctx) -> WidgetConfig:
     )
 
 
+class StatusOut(BaseModel):
+    availability: str
+    unread: int
+
+
+@router.get("/{key}/status", response_model=StatusOut)
+async def status(key: str, ctx: Ctx, token: str | None = None) -> StatusOut:
+    """G1/G7 without recording a page view: what the button should show now (read only)."""
+    async with ctx.db.read() as session:
+        store = await guest_service.store_by_key(session, key)
+        guest = await guest_service.guest_by_token(session, store.id, token)
+        availability = await state.guest_availability_now(
+            session, ctx.presence, store.id, blacklisted=bool(guest and guest.blacklisted)
+        )
+        unread = await guest_service.unread_for_guest(session, guest.id) if guest else 0
+    return StatusOut(availability=availability.value, unread=unread)
+
+
 @router.post("/{key}/visit", response_model=VisitOut)
 async def visit(key: str, body: VisitIn, ctx: Ctx) -> VisitOut:
     """One call per page view: identifies the guest, records the page (G4), reports G1 and G7."""

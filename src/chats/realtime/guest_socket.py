@@ -136,7 +136,7 @@ class GuestConnection(Connection):
                    "availability": availability.value,
                    "conversation": {k: v for k, v in conv_frame.items() if k != "_staff_id"}
                    if conv_frame else None,
-                   "unread": unread}
+                   "unread": unread, "blacklisted": guest.blacklisted}
         first: list[dict[str, Any]] = [welcome]
         resume = hello.resume
         if resume is not None:

@@ -16,11 +16,12 @@ from chats.realtime import frames as f
 from chats.realtime.audience import guest_channel, staff_channel, store_staff_channel
 from chats.realtime.connection import Connection
 from chats.realtime.guest_socket import ack_frame
+from chats.realtime.protocol import BadFrame
 from chats.realtime.session import SocketSession
 from chats.services import auth as auth_service
 from chats.services import conversations as conversation_service
 from chats.services import messages as message_service
-from chats.services import state
+from chats.services import stamps, state
 
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
@@ -116,8 +117,6 @@ class StaffConnection(Connection):
         """Dispatch one validated client frame."""
         handler = getattr(self, f"on_{frame.type}", None)
         if handler is None or frame.type == "hello":
-            from chats.realtime.protocol import BadFrame
-
             raise BadFrame(detail="hello")
         await handler(frame)
 
@@ -130,6 +129,12 @@ class StaffConnection(Connection):
 
     async def on_send(self, frame: f.StaffSend) -> None:
         started = time.perf_counter()
+        stamp_url = None
+        if frame.kind == "stamp" and frame.stamp:
+            async with self.ctx.db.read() as session:
+                if not await stamps.is_known(session, self.store.id, frame.stamp):
+                    raise BadFrame(frame.client_msg_id, detail=f"stamp {frame.stamp[:20]}")
+                stamp_url = await stamps.stamp_url(session, self.store.id, frame.stamp)
         job = conversation_service.staff_message_job(
             staff_id=self.staff.id, store_id=self.store.id,
             conversation_id=frame.conversation_id, client_msg_id=frame.client_msg_id,
@@ -139,8 +144,11 @@ class StaffConnection(Connection):
         except message_service.DuplicateMessage as dup:
             self.offer(ack_frame(dup.message))
             return
-        await self.ctx.publish_all(
-            conversation_service.message_events(stored, staff_name=self.staff.name))
+        events = conversation_service.message_events(stored, staff_name=self.staff.name)
+        if stamp_url:
+            for _channel, event in events:
+                event["stamp_url"] = stamp_url
+        await self.ctx.publish_all(events)
         self.offer(ack_frame(stored))
         metrics = self.ctx.extras.get("metrics")
         if metrics is not None:

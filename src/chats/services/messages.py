@@ -55,6 +55,7 @@ class StoredMessage:
     # The conversation's guest and assigned staff member: the audience.
     guest_id: str = ""
     assigned_staff_id: str | None = None
+    store_id: str = ""
 
     @classmethod
     def of(cls, message: Message | StoredMessage) -> StoredMessage:
@@ -94,7 +95,7 @@ def insert_core(conn: Connection, *, conversation_id: str, store_id: str, author
         .values(last_seq=_C.c.last_seq + 1).returning(_C.c.last_seq)
     ).scalar_one()
     stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text, author, kind,
-                           stamp, staff_id, upload_id, utcnow())
+                           stamp, staff_id, upload_id, utcnow(), store_id=store_id)
     conn.execute(insert(_M).values(
         id=stored.id, conversation_id=conversation_id, store_id=store_id, seq=stored.seq,
         author=author, staff_id=staff_id, client_msg_id=client_msg_id, kind=kind, text=text,
@@ -258,7 +259,7 @@ async def frames_for(session: AsyncSession,
     if upload_ids:
         found = await session.scalars(select(Upload).where(Upload.id.in_(upload_ids)))
         uploads = {u.id: u for u in found}
-    return [
+    frames = [
         message_frame(
             m,
             staff_name=names.get(m.staff_id or ""),
@@ -266,6 +267,25 @@ async def frames_for(session: AsyncSession,
         )
         for m in messages
     ]
+    await _add_stamp_urls(session, messages, frames)
+    return frames
+
+
+async def _add_stamp_urls(session: AsyncSession, messages: Sequence[Message | StoredMessage],
+                          frames: list[dict[str, Any]]) -> None:
+    """Stamp frames carry the picture's URL, so any client can draw a store's own stamp."""
+    from chats.services.stamps import stamp_url
+
+    cache: dict[tuple[str, str], str | None] = {}
+    for message, frame in zip(messages, frames, strict=True):
+        store_id = getattr(message, "store_id", None)
+        if message.kind != "stamp" or not message.stamp or not store_id:
+            continue
+        key = (store_id, message.stamp)
+        if key not in cache:
+            cache[key] = await stamp_url(session, store_id, message.stamp)
+        if cache[key]:
+            frame["stamp_url"] = cache[key]
 
 
 async def messages_after(

@@ -90,3 +90,13 @@ async def is_known(session: AsyncSession, store_id: str, code: str) -> bool:
                                Stamp.active.is_(True))
     )
     return found is not None
+
+
+async def stamp_url(session: AsyncSession, store_id: str, code: str) -> str | None:
+    """Where a stamp's picture is, for message frames (None for an unknown code)."""
+    if code in BUILTIN_CODES:
+        return BUILTIN_URL.format(code=code)
+    upload_id = await session.scalar(
+        select(Stamp.upload_id).where(Stamp.store_id == store_id, Stamp.code == code)
+    )
+    return f"/files/{upload_id}?inline=1" if upload_id else None
