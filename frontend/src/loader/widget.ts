@@ -8,8 +8,8 @@
 //
 // Keeping the button current: before the panel exists, the loader re-checks
 // every 30 s while the page is visible and whenever the tab comes back to the
-// front, with a short-lived /ws/guest hello (welcome carries availability and
-// unread; no page view is recorded). Once the panel has been opened its live
+// front, with GET /api/widget/KEY/status (availability and unread; no page
+// view is recorded). Once the panel has been opened its live
 // socket pushes `chats:availability` and `chats:unread` by postMessage.
 
 type Availability = 'away' | 'waiting' | 'busy';
@@ -170,30 +170,15 @@ const STYLE =
     }
   };
 
-  // Before the panel exists: one hello on a throw-away guest socket, read
-  // `welcome`, close. Skipped while the tab is hidden.
+  // Before the panel exists: a read-only status call (no page view is recorded).
+  // Skipped while the tab is hidden.
   const recheck = (): void => {
     if (frame || d.hidden || !mounted) return;
-    let s: WebSocket;
-    try {
-      s = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws/guest`);
-    } catch {
-      return;
-    }
-    const done = (): void => s.close();
-    const timer = setTimeout(done, 10_000);
-    s.onopen = () => s.send(JSON.stringify({ type: 'hello', store: key, token: readToken() }));
-    s.onmessage = (e: MessageEvent) => {
-      try {
-        const f = JSON.parse(e.data as string) as Status & { type?: string };
-        if (f.type === 'welcome') apply(f);
-      } catch {
-        /* not for us */
-      }
-      clearTimeout(timer);
-      done();
-    };
-    s.onerror = done;
+    const t = readToken();
+    fetch(`${base}/status${t ? `?token=${encodeURIComponent(t)}` : ''}`)
+      .then((r) => (r.ok ? (r.json() as Promise<Status>) : null))
+      .then((f) => f && apply(f))
+      .catch(() => undefined);
   };
 
   const mount = (): void => {
