@@ -372,6 +372,11 @@ export interface StatsRow {
   per_staff: Record<string, number>;
 }
 
+export interface StatusOut {
+  availability: string;
+  unread: number;
+}
+
 export interface StoreOut {
   id: string;
   name: string;
@@ -475,6 +480,7 @@ export interface ApiResponses {
   "GET /api/stats.csv": void;
   "GET /api/widget/{key}/config": WidgetConfig;
   "POST /api/widget/{key}/mail-link": MailLinkOut;
+  "GET /api/widget/{key}/status": StatusOut;
   "POST /api/widget/{key}/visit": VisitOut;
 }
 
