@@ -377,3 +377,29 @@ async def test_reconnect_resumes_without_loss_or_repeats(make_page: MakePage, se
     for text in ("一通目", "二通目", "三通目"):
         await expect(bubbles.filter(has_text=text)).to_have_count(1)
     await guest.close()
+
+
+async def test_changes_by_another_staff_member_appear_live(make_page: MakePage,
+                                                           server: ThreadServer,
+                                                           store: StoreInfo) -> None:
+    page = await make_page()
+    await console_login(page, server, store.admin_login)
+    guest = await arriving_guest(server, store, "ライブ")
+    await page.get_by_test_id("waiting-guest").click()
+    await expect(tab(page, "ライブ")).to_be_visible(timeout=WAIT)
+    await page.get_by_test_id("info-tab-other").click()
+    await expect(page.get_by_test_id("notes")).to_have_value("")
+    # Someone else saves a note and a phone number over HTTP: the open panel follows (S3).
+    async with httpx.AsyncClient(base_url=server.url) as colleague:
+        r = await colleague.post("/api/auth/login",
+                                 json={"login_id": store.admin_login, "password": PASSWORD})
+        colleague.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        r = await colleague.patch(f"/api/guests/{guest.guest_id}",
+                                  json={"notes": "電話で問い合わせ済み",
+                                        "profile": {"phone": "０３－１２３４－５６７８"}})
+        assert r.status_code == 200
+    await expect(page.get_by_test_id("notes")).to_have_value("電話で問い合わせ済み",
+                                                            timeout=WAIT)
+    await page.get_by_test_id("info-tab-personal").click()
+    await expect(page.get_by_test_id("field-phone")).to_have_value("03-1234-5678")
+    await guest.close()
