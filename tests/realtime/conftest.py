@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from chats.db.engine import Database
+from chats.realtime.frames import GUEST_SERVER_FRAMES, STAFF_SERVER_FRAMES
 from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Guest, Staff
 from tests.servers import ThreadServer
@@ -45,3 +46,8 @@ async def chat(server: ThreadServer, store: StoreInfo) -> AsyncIterator[Chat]:
     yield Chat(store, guest, staff, cid)
     await guest.close()
     await staff.close()
+    # Whatever the test did, every frame it received matches the server frame models.
+    for frame in guest.frames:
+        GUEST_SERVER_FRAMES.validate_python(frame)
+    for frame in staff.frames:
+        STAFF_SERVER_FRAMES.validate_python(frame)

@@ -52,5 +52,22 @@ async def test_guest_and_staff_chat(server: ThreadServer, db: Database) -> None:
     await staff.expect("conversation", lambda f: f["status"] == "ended")
     seqs = [m["seq"] for m in guest.messages(cid)]
     assert seqs == sorted(set(seqs)) and seqs[0] == 1
+    await guest.send({"type": "nope"})
+    await guest.expect("error")
+    validate_all(guest, staff)
+    assert {f["type"] for f in guest.frames} >= {"welcome", "availability", "conversation",
+                                                   "message", "ack", "error"}
+    assert {f["type"] for f in staff.frames} >= {"welcome", "queue", "online", "conversation",
+                                                   "message", "ack", "typing", "read"}
     await guest.close()
     await staff.close()
+
+
+def validate_all(guest: Guest, staff: Staff) -> None:
+    """Every frame a real session received matches the server frame models."""
+    from chats.realtime.frames import GUEST_SERVER_FRAMES, STAFF_SERVER_FRAMES
+
+    for frame in guest.frames:
+        GUEST_SERVER_FRAMES.validate_python(frame)
+    for frame in staff.frames:
+        STAFF_SERVER_FRAMES.validate_python(frame)

@@ -486,6 +486,23 @@ export interface ApiResponses {
 
 // ---- WebSocket frames (chats.realtime.frames) ----
 
+export interface WsAckFrame {
+  type: "ack";
+  client_msg_id: string | null;
+  conversation_id: string;
+  seq: number;
+  message_id: string;
+}
+
+export interface WsAssignedStaff {
+  name: string;
+}
+
+export interface WsAvailabilityFrame {
+  type: "availability";
+  status: "away" | "waiting" | "busy";
+}
+
 export interface WsClaim {
   type: "claim";
   conversation_id: string;
@@ -494,8 +511,30 @@ export interface WsClaim {
 /** A frame sent by a client: unknown fields are refused. */
 export type WsClientFrame = Record<string, unknown>;
 
+export interface WsErrorFrame {
+  type: "error";
+  code: "bad_frame" | "unauthorized" | "forbidden" | "not_found" | "unavailable" | "blacklisted" | "already_taken" | "capacity_full" | "too_large" | "rate_limited" | "conflict";
+  message: string;
+  ref?: string | null;
+}
+
+export interface WsFileRef {
+  name: string;
+  size: number;
+  url: string;
+  content_type?: string | null;
+}
+
 export interface WsFormShown {
   type: "form_shown";
+}
+
+export interface WsGuestConversationFrame {
+  type: "conversation";
+  id: string;
+  status: "waiting" | "active" | "ended";
+  staff: WsAssignedStaff | null;
+  queue_position?: number | null;
 }
 
 export interface WsGuestEnd {
@@ -508,6 +547,11 @@ export interface WsGuestHello {
   token?: string | null;
   resume?: WsGuestResume | null;
   locale?: "ja" | "en" | null;
+}
+
+export interface WsGuestRef {
+  id: string;
+  nickname: string | null;
 }
 
 export interface WsGuestResume {
@@ -526,6 +570,27 @@ export interface WsGuestTyping {
   text: string;
 }
 
+export interface WsGuestTypingToStaff {
+  type: "typing";
+  conversation_id: string;
+  text: string;
+}
+
+export interface WsGuestUpdatedFrame {
+  type: "guest_updated";
+  guest_id: string;
+}
+
+export interface WsGuestWelcome {
+  type: "welcome";
+  token: string;
+  guest_id: string;
+  availability: "away" | "waiting" | "busy";
+  conversation: WsGuestConversationFrame | null;
+  unread: number;
+  blacklisted: boolean;
+}
+
 export interface WsLeaveMessage {
   type: "leave_message";
   client_msg_id: string;
@@ -534,10 +599,70 @@ export interface WsLeaveMessage {
   text: string;
 }
 
+export interface WsMessageFrame {
+  type: "message";
+  conversation_id: string;
+  seq: number;
+  message_id: string;
+  client_msg_id: string | null;
+  author: "guest" | "staff" | "system";
+  staff: WsStaffRef | null;
+  kind: "text" | "stamp" | "file" | "system";
+  text: string;
+  created_at: string;
+  stamp?: string | null;
+  stamp_url?: string | null;
+  file?: WsFileRef | null;
+}
+
+export interface WsOnlineFrame {
+  type: "online";
+  staff: WsOnlineStaff[];
+}
+
+export interface WsOnlineStaff {
+  id: string;
+  name: string;
+  active_chats: number;
+  max_chats: number;
+  status: "chatting" | "waiting" | "replying";
+}
+
+export interface WsQueueFrame {
+  type: "queue";
+  waiting: WsWaitingGuest[];
+}
+
 export interface WsRead {
   type: "read";
   conversation_id: string;
   seq: number;
+}
+
+export interface WsReadFrame {
+  type: "read";
+  conversation_id: string;
+  seq: number;
+}
+
+/** A frame sent by the server (clients tolerate fields added later). */
+export type WsServerFrame = Record<string, unknown>;
+
+export interface WsSettingsChangedFrame {
+  type: "settings_changed";
+  what: string;
+}
+
+export interface WsStaffConversationFrame {
+  type: "conversation";
+  id: string;
+  status: "waiting" | "active" | "ended";
+  staff_id: string | null;
+  guest: WsGuestRef;
+  kind: "chat" | "message" | "offline";
+  last_seq: number;
+  staff_read_seq: number;
+  guest_read_seq: number;
 }
 
 export interface WsStaffEnd {
@@ -548,6 +673,11 @@ export interface WsStaffEnd {
 export interface WsStaffHello {
   type: "hello";
   resume?: Record<string, number> | null;
+}
+
+export interface WsStaffRef {
+  id: string;
+  name: string;
 }
 
 export interface WsStaffSend {
@@ -565,6 +695,21 @@ export interface WsStaffTyping {
   active: boolean;
 }
 
+export interface WsStaffTypingToGuest {
+  type: "typing";
+  conversation_id: string;
+  active: boolean;
+}
+
+export interface WsStaffWelcome {
+  type: "welcome";
+  staff: WsWelcomeStaff;
+  store: WsWelcomeStore;
+  queue: WsWaitingGuest[];
+  mine: WsStaffConversationFrame[];
+  online: WsOnlineStaff[];
+}
+
 export interface WsStart {
   type: "start";
   nickname: string;
@@ -577,6 +722,30 @@ export interface WsTransfer {
   to_staff_id: string;
 }
 
+export interface WsWaitingGuest {
+  conversation_id: string;
+  guest_id: string;
+  nickname: string;
+  since: string;
+}
+
+export interface WsWelcomeStaff {
+  id: string;
+  login_id: string;
+  name: string;
+  role: "admin" | "agent";
+  max_chats: number;
+}
+
+export interface WsWelcomeStore {
+  id: string;
+  name: string;
+}
+
 export type WsGuestClientFrame = WsGuestHello | WsFormShown | WsStart | WsGuestSend | WsGuestTyping | WsRead | WsLeaveMessage | WsGuestEnd;
 
+export type WsGuestServerClientFrame = WsGuestWelcome | WsAvailabilityFrame | WsGuestConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsStaffTypingToGuest | WsSettingsChangedFrame | WsErrorFrame;
+
 export type WsStaffClientFrame = WsStaffHello | WsClaim | WsStaffSend | WsRead | WsTransfer | WsStaffEnd | WsStaffTyping;
+
+export type WsStaffServerClientFrame = WsStaffWelcome | WsQueueFrame | WsStaffConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsErrorFrame | WsGuestTypingToStaff | WsOnlineFrame | WsGuestUpdatedFrame | WsSettingsChangedFrame;

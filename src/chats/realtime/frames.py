@@ -126,3 +126,196 @@ GUEST_FRAMES: TypeAdapter[Any] = TypeAdapter(GuestFrame)
 STAFF_FRAMES: TypeAdapter[Any] = TypeAdapter(StaffFrame)
 GUEST_TYPES = {"hello", "form_shown", "start", "send", "typing", "read", "leave_message", "end"}
 STAFF_TYPES = {"hello", "claim", "send", "read", "transfer", "end", "typing"}
+
+
+# ---------------------------------------------------------------------------
+# Server → client. The server builds these frames as dicts; the models are the
+# contract the TypeScript types are generated from, and tests validate every
+# frame a real session receives against them. Clients must ignore extra fields.
+
+
+class ServerFrame(BaseModel):
+    """A frame sent by the server (clients tolerate fields added later)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StaffRef(ServerFrame):
+    id: str
+    name: str
+
+
+class FileRef(ServerFrame):
+    name: str
+    size: int
+    url: str
+    content_type: str | None = None
+
+
+class MessageFrame(ServerFrame):
+    type: Literal["message"]
+    conversation_id: str
+    seq: int
+    message_id: str
+    client_msg_id: str | None
+    author: Literal["guest", "staff", "system"]
+    staff: StaffRef | None
+    kind: Literal["text", "stamp", "file", "system"]
+    text: str
+    created_at: str
+    stamp: str | None = None
+    stamp_url: str | None = None
+    file: FileRef | None = None
+
+
+class AckFrame(ServerFrame):
+    type: Literal["ack"]
+    client_msg_id: str | None
+    conversation_id: str
+    seq: int
+    message_id: str
+
+
+class ReadFrame(ServerFrame):
+    type: Literal["read"]
+    conversation_id: str
+    seq: int
+
+
+class ErrorFrame(ServerFrame):
+    type: Literal["error"]
+    code: Literal["bad_frame", "unauthorized", "forbidden", "not_found", "unavailable",
+                  "blacklisted", "already_taken", "capacity_full", "too_large",
+                  "rate_limited", "conflict"]
+    message: str
+    ref: str | None = None
+
+
+class SettingsChangedFrame(ServerFrame):
+    type: Literal["settings_changed"]
+    what: str
+
+
+class AvailabilityFrame(ServerFrame):
+    type: Literal["availability"]
+    status: Literal["away", "waiting", "busy"]
+
+
+class AssignedStaff(ServerFrame):
+    name: str
+
+
+class GuestConversationFrame(ServerFrame):
+    type: Literal["conversation"]
+    id: str
+    status: Literal["waiting", "active", "ended"]
+    staff: AssignedStaff | None
+    queue_position: int | None = None
+
+
+class GuestWelcome(ServerFrame):
+    type: Literal["welcome"]
+    token: str
+    guest_id: str
+    availability: Literal["away", "waiting", "busy"]
+    conversation: GuestConversationFrame | None
+    unread: int
+    blacklisted: bool
+
+
+class StaffTypingToGuest(ServerFrame):
+    type: Literal["typing"]
+    conversation_id: str
+    active: bool
+
+
+GuestServerFrame = Annotated[
+    GuestWelcome | AvailabilityFrame | GuestConversationFrame | MessageFrame | AckFrame
+    | ReadFrame | StaffTypingToGuest | SettingsChangedFrame | ErrorFrame,
+    Field(discriminator="type"),
+]
+
+
+class GuestRef(ServerFrame):
+    id: str
+    nickname: str | None
+
+
+class StaffConversationFrame(ServerFrame):
+    type: Literal["conversation"]
+    id: str
+    status: Literal["waiting", "active", "ended"]
+    staff_id: str | None
+    guest: GuestRef
+    kind: Literal["chat", "message", "offline"]
+    last_seq: int
+    staff_read_seq: int
+    guest_read_seq: int
+
+
+class WaitingGuest(ServerFrame):
+    conversation_id: str
+    guest_id: str
+    nickname: str
+    since: str
+
+
+class QueueFrame(ServerFrame):
+    type: Literal["queue"]
+    waiting: list[WaitingGuest]
+
+
+class OnlineStaff(ServerFrame):
+    id: str
+    name: str
+    active_chats: int
+    max_chats: int
+    status: Literal["chatting", "waiting", "replying"]
+
+
+class OnlineFrame(ServerFrame):
+    type: Literal["online"]
+    staff: list[OnlineStaff]
+
+
+class WelcomeStaff(ServerFrame):
+    id: str
+    login_id: str
+    name: str
+    role: Literal["admin", "agent"]
+    max_chats: int
+
+
+class WelcomeStore(ServerFrame):
+    id: str
+    name: str
+
+
+class StaffWelcome(ServerFrame):
+    type: Literal["welcome"]
+    staff: WelcomeStaff
+    store: WelcomeStore
+    queue: list[WaitingGuest]
+    mine: list[StaffConversationFrame]
+    online: list[OnlineStaff]
+
+
+class GuestTypingToStaff(ServerFrame):
+    type: Literal["typing"]
+    conversation_id: str
+    text: str
+
+
+class GuestUpdatedFrame(ServerFrame):
+    type: Literal["guest_updated"]
+    guest_id: str
+
+
+StaffServerFrame = Annotated[
+    StaffWelcome | QueueFrame | StaffConversationFrame | MessageFrame | AckFrame | ReadFrame
+    | ErrorFrame | GuestTypingToStaff | OnlineFrame | GuestUpdatedFrame | SettingsChangedFrame,
+    Field(discriminator="type"),
+]
+
+GUEST_SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(GuestServerFrame)
+STAFF_SERVER_FRAMES: TypeAdapter[Any] = TypeAdapter(StaffServerFrame)
