@@ -32,7 +32,7 @@ test-frontend: install
 
 lint: install
 	@echo "== ruff, mypy =="
-	@$(BIN)/ruff check src tests bench
+	@$(BIN)/ruff check src tests scripts $(wildcard bench)
 	@$(BIN)/mypy
 
 bench: install
