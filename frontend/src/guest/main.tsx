@@ -31,7 +31,8 @@ const embedded = window.parent !== window;
 
 const chat = new GuestChat({
   storeKey,
-  token: params.get('token'),
+  // An e-mail notice's link (M2) carries a signed token for that guest's conversation.
+  token: params.get('mail') || params.get('token'),
   wsUrl: wsUrl('/ws/guest'),
   locale: () => locale.value,
   storage: safeStorage(),

@@ -31,7 +31,7 @@ class GuestResume(ClientFrame):
 class GuestHello(ClientFrame):
     type: Literal["hello"]
     store: Annotated[str, Field(min_length=1, max_length=64)]
-    token: Annotated[str, Field(max_length=128)] | None = None
+    token: Annotated[str, Field(max_length=1000)] | None = None
     resume: GuestResume | None = None
     locale: Literal["ja", "en"] | None = None
 

@@ -7,11 +7,13 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from chats.db.models import Conversation
 from chats.domain.availability import Availability
 from chats.domain.conversation import ConversationStatus
 from chats.domain.ratelimit import TokenBucket, guest_send_bucket, typing_bucket
 from chats.errors import ChatsError
 from chats.i18n import LOCALES
+from chats.mail.links import verify_mail_link
 from chats.mail.sender import wake_sender
 from chats.realtime import frames as f
 from chats.realtime.audience import guest_channel, staff_channel, store_guests_channel
@@ -107,9 +109,17 @@ class GuestConnection(Connection):
     async def on_hello(self, hello: f.GuestHello) -> None:
         """Identify the guest, subscribe, send `welcome` and the history it needs."""
         ctx = self.ctx
+        linked = verify_mail_link(ctx.settings.secret_key, hello.token) \
+            if hello.token and "." in hello.token else None
         async with ctx.unit_of_work() as uow:
             store = await guest_service.store_by_key(uow.session, hello.store)
-            guest, token = await guest_service.identify(uow.session, store, hello.token)
+            guest = await self._linked_guest(uow.session, store.id, linked)
+            if guest is not None and hello.token:
+                # M2: the e-mail link's signed token stands for that guest until it expires.
+                token = hello.token
+            else:
+                guest, token = await guest_service.identify(uow.session, store, hello.token)
+                linked = None
             if hello.locale:
                 guest.locale = hello.locale
         self.store_id, self.guest_id, self.blacklisted = store.id, guest.id, guest.blacklisted
@@ -122,6 +132,8 @@ class GuestConnection(Connection):
             conversation = await conversation_service.open_conversation(session, guest.id)
             conversation = conversation or await conversation_service.conversation_with_unread(
                 session, guest.id)
+            if conversation is None and linked is not None:
+                conversation = await session.get(Conversation, linked[1])
             availability = await state.guest_availability_now(
                 session, ctx.presence, store.id, blacklisted=guest.blacklisted)
             unread = await guest_service.unread_for_guest(session, guest.id)
@@ -148,6 +160,20 @@ class GuestConnection(Connection):
                                              message_service.HISTORY_LIMIT)
             first.append({"type": "_sync", "conversation_id": conversation.id})
         self.open(first)
+
+    async def _linked_guest(self, session: Any, store_id: str,
+                            linked: tuple[str, str] | None) -> Any:
+        """The guest an e-mail link names, if it belongs to this store."""
+        from chats.db.models import Guest
+
+        if linked is None:
+            return None
+        guest = await session.get(Guest, linked[0])
+        conversation = await session.get(Conversation, linked[1])
+        if guest is None or guest.store_id != store_id or conversation is None \
+                or conversation.guest_id != guest.id:
+            return None
+        return guest
 
     async def _staff_name(self, session: Any, staff_id: str | None) -> str | None:
         from chats.db.models import Staff
