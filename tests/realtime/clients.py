@@ -142,3 +142,21 @@ class Staff(WsClient):
         await self.send({"type": "send", "conversation_id": conversation_id,
                          "client_msg_id": cid, "kind": "text", "text": text})
         return await self.expect("ack", lambda f: f["client_msg_id"] == cid)
+
+
+async def claim_race(staff: list[Staff], guest: Guest) -> list[str]:
+    """Every staff member claims the guest's new chat at once; each one's outcome, sorted."""
+    cid = (await guest.start())["id"]
+    for s in staff:
+        await s.expect("queue", lambda f: any(w["conversation_id"] == cid for w in f["waiting"]))
+    await asyncio.gather(*[s.send({"type": "claim", "conversation_id": cid}) for s in staff])
+
+    async def outcome(s: Staff) -> str:
+        while True:
+            frame = await s.recv()
+            if frame["type"] == "conversation" and frame["id"] == cid:
+                return "won"
+            if frame["type"] == "error":
+                return str(frame["code"])
+
+    return sorted(await asyncio.gather(*[outcome(s) for s in staff]))

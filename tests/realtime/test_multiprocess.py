@@ -15,7 +15,7 @@ from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_staff, create_store
-from tests.realtime.clients import Guest, Staff
+from tests.realtime.clients import Guest, Staff, claim_race
 from tests.servers import ProcessServer, env_for
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL),
@@ -95,21 +95,8 @@ async def test_claim_race_across_processes(pair: tuple[ProcessServer, ProcessSer
     staff = [await Staff.connect(srv.url, srv.ws_url, f"p{i}")
              for i, srv in enumerate([a, b, a, b, a])]
     guest = await Guest.connect(b.ws_url, store.widget_key)
-    cid = (await guest.start())["id"]
-    for s in staff:
-        await s.expect("queue", lambda f: any(w["conversation_id"] == cid for w in f["waiting"]))
-    await asyncio.gather(*[s.send({"type": "claim", "conversation_id": cid}) for s in staff])
-
-    async def outcome(s: Staff) -> str:
-        while True:
-            frame = await s.recv()
-            if frame["type"] == "conversation" and frame["id"] == cid:
-                return "won"
-            if frame["type"] == "error":
-                return str(frame["code"])
-
-    results = await asyncio.gather(*[outcome(s) for s in staff])
-    assert sorted(results) == ["already_taken"] * 4 + ["won"]
+    results = await claim_race(staff, guest)
+    assert results == ["already_taken"] * 4 + ["won"]
     for s in staff:
         await s.close()
     await guest.close()

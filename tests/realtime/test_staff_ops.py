@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_staff, create_store
-from tests.realtime.clients import Guest, Staff
+from tests.realtime.clients import Guest, Staff, claim_race
 from tests.realtime.conftest import Chat, open_chat
 from tests.servers import ThreadServer
 
@@ -22,21 +20,8 @@ async def test_claim_race_has_exactly_one_winner(server: ThreadServer, db: Datab
         logins.append(f"racer{i}")
     staff = [await Staff.connect(server.url, server.ws_url, login) for login in logins]
     guest = await Guest.connect(server.ws_url, store.widget_key)
-    cid = (await guest.start())["id"]
-    for s in staff:
-        await s.expect("queue", lambda f: any(w["conversation_id"] == cid for w in f["waiting"]))
-    await asyncio.gather(*[s.send({"type": "claim", "conversation_id": cid}) for s in staff])
-
-    async def outcome(s: Staff) -> str:
-        while True:
-            frame = await s.recv()
-            if frame["type"] == "conversation" and frame["id"] == cid:
-                return "won"
-            if frame["type"] == "error":
-                return frame["code"]
-
-    results = await asyncio.gather(*[outcome(s) for s in staff])
-    assert sorted(results) == ["already_taken"] * 4 + ["won"]
+    results = await claim_race(staff, guest)
+    assert results == ["already_taken"] * 4 + ["won"]
     active = await guest.expect("conversation", lambda f: f["status"] == "active")
     assert active["staff"] is not None
     for s in staff:
