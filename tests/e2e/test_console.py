@@ -184,6 +184,7 @@ async def test_console_end_to_end(make_page: MakePage, server: ThreadServer, db:
     await page.get_by_test_id("save-personal").click()
     await expect(page.get_by_test_id("save-personal-result")).to_have_text(re.compile("保存"))
     await expect(page.get_by_test_id("field-postal_code")).to_have_value("100-0001")
+    await expect(page.get_by_test_id("field-email")).to_have_value("taro@example.jp")
     await screenshot(page, "console-info-personal")
     await page.get_by_test_id("info-tab-history").click()
     await expect(page.get_by_test_id("pageview")).to_have_count(2, timeout=WAIT)

@@ -16,8 +16,14 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
   const [guest, setGuest] = useState<GuestDetail | null>(null);
   const [error, setError] = useState('');
   const [stale, setStale] = useState(false);
-  const [dirty, setDirty] = useState(false);
+  const [dirty, setDirtyState] = useState(false);
   const [loads, setLoads] = useState(0);
+  // The latest dirty flag, read when a slow load resolves (the closure's copy may be old).
+  const dirtyNow = useRef(false);
+  const setDirty = (value: boolean) => {
+    dirtyNow.current = value;
+    setDirtyState(value);
+  };
   // While our own save is on its way, its guest_updated echo is not someone else's change.
   const saving = useRef(false);
   const version = guestVersions.value[guestId] ?? 0;
@@ -27,6 +33,11 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
       const g = await api.get<GuestDetail>(`/api/guests/${guestId}`);
       if (onlyIfChanged && guest && sameInfo(g, guest)) {
         onLoaded?.(g); // conversations may have changed; the form stays as it is
+        return;
+      }
+      if (onlyIfChanged && dirtyNow.current) {
+        // The person started typing while this refresh was on its way: keep their edits.
+        setStale(true);
         return;
       }
       setGuest(g);
