@@ -120,19 +120,12 @@ async def status(key: str, ctx: Ctx, token: str | None = None) -> StatusOut:
 @router.post("/{key}/visit", response_model=VisitOut)
 async def visit(key: str, body: VisitIn, ctx: Ctx) -> VisitOut:
     """One call per page view: identifies the guest, records the page (G4), reports G1 and G7."""
-    async with ctx.unit_of_work() as uow:
-        store = await guest_service.store_by_key(uow.session, key)
-        guest, token = await guest_service.identify(
-            uow.session, store, body.token, referrer=body.referrer
-        )
-        await guest_service.record_page_view(
-            uow.session, guest, url=body.url, title=body.title, referrer=body.referrer
-        )
-        blacklisted = guest.blacklisted
-        guest_id = guest.id
+    job = guest_service.visit_job(key, body.token, url=body.url, title=body.title,
+                                  referrer=body.referrer)
+    visit = await ctx.db.writer.run(job)
     async with ctx.db.read() as session:
         availability = await state.guest_availability_now(
-            session, ctx.presence, store.id, blacklisted=blacklisted
+            session, ctx.presence, visit.store_id, blacklisted=visit.blacklisted
         )
-        unread = await guest_service.unread_for_guest(session, guest_id)
-    return VisitOut(token=token, availability=availability.value, unread=unread)
+        unread = await guest_service.unread_for_guest(session, visit.guest_id)
+    return VisitOut(token=visit.token, availability=availability.value, unread=unread)
