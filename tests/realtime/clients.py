@@ -50,18 +50,6 @@ class WsClient:
                 raise AssertionError(f"no {kind!r} frame within {timeout}s (last: {seen})")
             await self.recv(remaining)
 
-    async def expect_none(self, kind: str, pred: Callable[[Frame], bool] | None = None,
-                          marker: Callable[[], Any] | None = None) -> None:
-        """No `kind` frame arrives before a round trip we cause ourselves completes."""
-        assert marker is not None
-        token = await marker()
-        while True:
-            frame = await self.recv()
-            if frame.get("type") == kind and (pred is None or pred(frame)):
-                raise AssertionError(f"unexpected {kind}: {frame}")
-            if token(frame):
-                return
-
     def messages(self, conversation_id: str) -> list[Frame]:
         return [f for f in self.frames
                 if f.get("type") == "message" and f["conversation_id"] == conversation_id]

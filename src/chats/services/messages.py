@@ -301,19 +301,6 @@ async def messages_after(
     return list(rows)
 
 
-async def latest_messages(
-    session: AsyncSession, conversation_id: str, limit: int = HISTORY_LIMIT
-) -> list[Message]:
-    """The latest `limit` messages, oldest first."""
-    rows = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.seq.desc())
-        .limit(limit)
-    )
-    return list(reversed(list(rows)))
-
-
 def publish_message(uow: UnitOfWork, frame: dict[str, Any], audience: list[str]) -> None:
     """Queue a message frame for each audience channel (sent after commit)."""
     for channel in audience:
