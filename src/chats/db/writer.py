@@ -111,13 +111,21 @@ class SqliteGroupWriter(Writer):
         outcomes: list[tuple[Any, Any, BaseException | None]] = []
         try:
             with self.engine.connect() as conn, conn.begin():
+                # Savepoints are issued on the raw connection: SQLAlchemy's nested
+                # transaction objects cost more than the statements of a send.
+                raw = conn.connection.driver_connection
+                assert raw is not None
                 for job, future, loop in batch:
+                    raw.execute("SAVEPOINT job")
                     try:
-                        with conn.begin_nested():
-                            result = job(conn)
-                        outcomes.append(((future, loop), result, None))
+                        result = job(conn)
                     except Exception as exc:
+                        raw.execute("ROLLBACK TO job")
+                        raw.execute("RELEASE job")
                         outcomes.append(((future, loop), None, exc))
+                    else:
+                        raw.execute("RELEASE job")
+                        outcomes.append(((future, loop), result, None))
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             log.exception("write batch failed")
             outcomes = [((future, loop), None, exc) for _job, future, loop in batch]

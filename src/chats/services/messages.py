@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from chats.db.hot import HotStatement
 from chats.db.models import Conversation, Guest, Message, Staff, Upload
 from chats.errors import ChatsError
 from chats.ids import iso, new_id, utcnow
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql import Executable
 
     from chats.db.writer import Writer
     from chats.services.context import UnitOfWork
@@ -71,18 +75,70 @@ _M = cast("Table", Message.__table__)
 _C = cast("Table", Conversation.__table__)
 _G = cast("Table", Guest.__table__)
 OPEN_STATUSES = ("waiting", "active")
+MESSAGE_COLUMNS = ("id", "conversation_id", "store_id", "seq", "author", "staff_id",
+                   "client_msg_id", "kind", "text", "stamp", "upload_id", "created_at")
+
+
+def _insert_message(dialect: str) -> Executable:
+    """INSERT a message; a repeated (conversation, author, client_msg_id) inserts nothing."""
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (make(_M).values({name: bindparam(name) for name in MESSAGE_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["conversation_id", "author", "client_msg_id"])
+            .returning(_M.c.id))
+
+
+# Take the next seq of the guest's newest open conversation, in one statement.
+_BUMP_GUEST_CONVERSATION = HotStatement(lambda _d: (
+    update(_C)
+    .where(_C.c.id == select(_C.c.id)
+           .where(_C.c.guest_id == bindparam("b_guest_id"),
+                  or_(*(_C.c.status == status for status in OPEN_STATUSES)))
+           .order_by(_C.c.created_at.desc()).limit(1).scalar_subquery())
+    .values(last_seq=_C.c.last_seq + 1)
+    .returning(_C.c.id, _C.c.store_id, _C.c.staff_id, _C.c.status, _C.c.last_seq)))
+# Take the next seq of a conversation only when this staff member is its assignee.
+_BUMP_ASSIGNED_CONVERSATION = HotStatement(lambda _d: (
+    update(_C)
+    .where(_C.c.id == bindparam("b_id"), _C.c.store_id == bindparam("b_store_id"),
+           _C.c.staff_id == bindparam("b_staff_id"), _C.c.status == "active")
+    .values(last_seq=_C.c.last_seq + 1,
+            first_response_at=func.coalesce(_C.c.first_response_at, bindparam("b_now")))
+    .returning(_C.c.guest_id, _C.c.last_seq)))
+_BUMP_CONVERSATION = HotStatement(lambda _d: (
+    update(_C).where(_C.c.id == bindparam("b_id"))
+    .values(last_seq=_C.c.last_seq + 1).returning(_C.c.last_seq)))
+_INSERT_MESSAGE = HotStatement(_insert_message)
+_GUEST_CONTACT = HotStatement(lambda _d: (
+    update(_G).where(_G.c.id == bindparam("b_id"))
+    .values(last_contact_at=bindparam("b_now"))))
+_EXISTING = HotStatement(lambda _d: (
+    select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
+    .where(_M.c.conversation_id == bindparam("conversation_id"),
+           _M.c.author == bindparam("author"),
+           _M.c.client_msg_id == bindparam("client_msg_id"))))
 
 
 def _existing(conn: Connection, conversation_id: str, author: str,
               client_msg_id: str | None) -> StoredMessage | None:
     if not client_msg_id:
         return None
-    row = conn.execute(
-        select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
-        .where(_M.c.conversation_id == conversation_id, _M.c.author == author,
-               _M.c.client_msg_id == client_msg_id)
-    ).first()
+    row = _EXISTING.first(conn, {"conversation_id": conversation_id, "author": author,
+                                 "client_msg_id": client_msg_id})
     return StoredMessage(*row) if row else None
+
+
+def _insert(conn: Connection, stored: StoredMessage) -> None:
+    """Insert `stored`; DuplicateMessage (the caller's savepoint undoes its seq) if repeated."""
+    inserted = _INSERT_MESSAGE.first(conn, {
+        "id": stored.id, "conversation_id": stored.conversation_id, "store_id": stored.store_id,
+        "seq": stored.seq, "author": stored.author, "staff_id": stored.staff_id,
+        "client_msg_id": stored.client_msg_id, "kind": stored.kind, "text": stored.text,
+        "stamp": stored.stamp, "upload_id": stored.upload_id, "created_at": stored.created_at})
+    if inserted is None:
+        existing = _existing(conn, stored.conversation_id, stored.author, stored.client_msg_id)
+        if existing is None:  # pragma: no cover - the conflict's row is visible to us
+            raise ChatsError("conflict")
+        raise DuplicateMessage(existing)
 
 
 def insert_core(conn: Connection, *, conversation_id: str, store_id: str, author: str,
@@ -90,29 +146,24 @@ def insert_core(conn: Connection, *, conversation_id: str, store_id: str, author
                 staff_id: str | None = None, client_msg_id: str | None = None,
                 upload_id: str | None = None) -> StoredMessage:
     """Take the conversation's next seq and insert the message, in the caller's transaction."""
-    seq = conn.execute(
-        update(_C).where(_C.c.id == conversation_id)
-        .values(last_seq=_C.c.last_seq + 1).returning(_C.c.last_seq)
-    ).scalar_one()
+    seq = _BUMP_CONVERSATION.rows(conn, {"b_id": conversation_id})[0][0]
     stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text, author, kind,
                            stamp, staff_id, upload_id, utcnow(), store_id=store_id)
-    conn.execute(insert(_M).values(
-        id=stored.id, conversation_id=conversation_id, store_id=store_id, seq=stored.seq,
-        author=author, staff_id=staff_id, client_msg_id=client_msg_id, kind=kind, text=text,
-        stamp=stamp, upload_id=upload_id, created_at=stored.created_at))
+    _insert(conn, stored)
     return stored
 
 
 def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Connection],
                                                                              StoredMessage]:
-    """A write job: a guest's message to its open conversation (DuplicateMessage if repeated)."""
+    """A write job: a guest's message to its open conversation (DuplicateMessage if repeated).
+
+    Three statements: take the open conversation's next seq, insert (a repeated
+    client_msg_id inserts nothing and raises, and the job's savepoint returns the seq),
+    note the guest's last contact.
+    """
 
     def job(conn: Connection) -> StoredMessage:
-        conv = conn.execute(
-            select(_C.c.id, _C.c.store_id, _C.c.staff_id, _C.c.status)
-            .where(_C.c.guest_id == guest_id, _C.c.status.in_(OPEN_STATUSES))
-            .order_by(_C.c.created_at.desc()).limit(1)
-        ).first()
+        conv = _BUMP_GUEST_CONVERSATION.first(conn, {"b_guest_id": guest_id})
         if conv is None:
             previous = conn.execute(
                 select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
@@ -123,15 +174,15 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
             if previous is not None:
                 raise DuplicateMessage(StoredMessage(*previous))
             raise ChatsError("not_found", "error.no_conversation")
-        existing = _existing(conn, conv.id, "guest", client_msg_id)
-        if existing is not None:
-            raise DuplicateMessage(existing)
-        stored = insert_core(conn, conversation_id=conv.id, store_id=conv.store_id,
-                             author="guest", text=text, client_msg_id=client_msg_id)
-        conn.execute(update(_G).where(_G.c.id == guest_id)
-                     .values(last_contact_at=stored.created_at))
-        active_staff = conv.staff_id if conv.status == "active" else None
-        return replace(stored, guest_id=guest_id, assigned_staff_id=active_staff)
+        conversation_id, store_id, staff_id, status, seq = conv
+        now = utcnow()
+        stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text,
+                               "guest", "text", None, None, None, now, guest_id=guest_id,
+                               assigned_staff_id=staff_id if status == "active" else None,
+                               store_id=store_id)
+        _insert(conn, stored)
+        _GUEST_CONTACT.rows(conn, {"b_id": guest_id, "b_now": now})
+        return stored
 
     return job
 
@@ -139,29 +190,42 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
 def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
                    client_msg_id: str | None, kind: str, text: str, stamp: str | None,
                    upload_id: str | None = None) -> Callable[[Connection], StoredMessage]:
-    """A write job: the assigned staff member's message (forbidden for anyone else)."""
+    """A write job: the assigned staff member's message (forbidden for anyone else).
+
+    Two statements when allowed: take the next seq (and the first response time) only
+    if this staff member is the active assignee, then insert. Otherwise the refusal is
+    worked out: a repeat of an earlier message is acked, else not_found or forbidden.
+    """
 
     def job(conn: Connection) -> StoredMessage:
-        conv = conn.execute(
-            select(_C.c.id, _C.c.store_id, _C.c.staff_id, _C.c.status, _C.c.guest_id,
-                   _C.c.first_response_at).where(_C.c.id == conversation_id)
-        ).first()
-        if conv is None or conv.store_id != store_id:
-            raise ChatsError("not_found")
-        existing = _existing(conn, conv.id, "staff", client_msg_id)
-        if existing is not None:
-            raise DuplicateMessage(existing)
-        if conv.staff_id != staff_id or conv.status != "active":
-            raise ChatsError("forbidden", "error.not_assigned")
-        stored = insert_core(conn, conversation_id=conv.id, store_id=store_id, author="staff",
-                             kind=kind, text=text, stamp=stamp, staff_id=staff_id,
-                             client_msg_id=client_msg_id, upload_id=upload_id)
-        if conv.first_response_at is None:
-            conn.execute(update(_C).where(_C.c.id == conv.id)
-                         .values(first_response_at=stored.created_at))
-        return replace(stored, guest_id=conv.guest_id, assigned_staff_id=staff_id)
+        now = utcnow()
+        conv = _BUMP_ASSIGNED_CONVERSATION.first(conn, {
+            "b_id": conversation_id, "b_store_id": store_id, "b_staff_id": staff_id,
+            "b_now": now})
+        if conv is None:
+            raise _staff_refusal(conn, staff_id=staff_id, store_id=store_id,
+                                 conversation_id=conversation_id, client_msg_id=client_msg_id)
+        guest_id, seq = conv
+        stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text,
+                               "staff", kind, stamp, staff_id, upload_id, now,
+                               guest_id=guest_id, assigned_staff_id=staff_id, store_id=store_id)
+        _insert(conn, stored)
+        return stored
 
     return job
+
+
+def _staff_refusal(conn: Connection, *, staff_id: str, store_id: str, conversation_id: str,
+                   client_msg_id: str | None) -> Exception:
+    """Why a staff member may not send to a conversation (or the ack of a repeat)."""
+    conv = conn.execute(
+        select(_C.c.store_id).where(_C.c.id == conversation_id)).first()
+    if conv is None or conv.store_id != store_id:
+        return ChatsError("not_found")
+    existing = _existing(conn, conversation_id, "staff", client_msg_id)
+    if existing is not None:
+        return DuplicateMessage(existing)
+    return ChatsError("forbidden", "error.not_assigned")
 
 
 async def find_by_client_id(
