@@ -8,6 +8,10 @@ raw `sqlite3` connection that the batch's transaction already holds: no
 per-call compilation, cache-key generation or result wrapping, which were most
 of the server's CPU per message (bench/README.md).
 
+Name bind parameters of UPDATE statements (and of statements with DML CTEs)
+unlike any column of the tables they change: on PostgreSQL SQLAlchemy also SETs
+every parameter whose name matches a column.
+
 Only plain values go through the SQLite path: str, int, float, bool, None and
 timezone-aware datetimes, stored exactly as `chats.db.models.UTCDateTime` stores
 them (naive UTC text). Results come back as tuples of raw values.

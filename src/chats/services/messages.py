@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, literal, null, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql import Executable
+    from sqlalchemy.sql.dml import Update
+    from sqlalchemy.sql.elements import BindParameter
+    from sqlalchemy.sql.selectable import CTE
 
     from chats.db.writer import Writer
     from chats.services.context import UnitOfWork
@@ -87,23 +90,31 @@ def _insert_message(dialect: str) -> Executable:
             .returning(_M.c.id))
 
 
-# Take the next seq of the guest's newest open conversation, in one statement.
-_BUMP_GUEST_CONVERSATION = HotStatement(lambda _d: (
-    update(_C)
-    .where(_C.c.id == select(_C.c.id)
-           .where(_C.c.guest_id == bindparam("b_guest_id"),
-                  or_(*(_C.c.status == status for status in OPEN_STATUSES)))
-           .order_by(_C.c.created_at.desc()).limit(1).scalar_subquery())
-    .values(last_seq=_C.c.last_seq + 1)
-    .returning(_C.c.id, _C.c.store_id, _C.c.staff_id, _C.c.status, _C.c.last_seq)))
-# Take the next seq of a conversation only when this staff member is its assignee.
-_BUMP_ASSIGNED_CONVERSATION = HotStatement(lambda _d: (
-    update(_C)
-    .where(_C.c.id == bindparam("b_id"), _C.c.store_id == bindparam("b_store_id"),
-           _C.c.staff_id == bindparam("b_staff_id"), _C.c.status == "active")
-    .values(last_seq=_C.c.last_seq + 1,
-            first_response_at=func.coalesce(_C.c.first_response_at, bindparam("b_now")))
-    .returning(_C.c.guest_id, _C.c.last_seq)))
+def _bump_guest_conversation(_dialect: str = "") -> Update:
+    """Take the next seq of the guest's newest open conversation, in one statement."""
+    return (update(_C)
+            .where(_C.c.id == select(_C.c.id)
+                   .where(_C.c.guest_id == bindparam("b_guest_id"),
+                          or_(*(_C.c.status == status for status in OPEN_STATUSES)))
+                   .order_by(_C.c.created_at.desc()).limit(1).scalar_subquery())
+            .values(last_seq=_C.c.last_seq + 1)
+            .returning(_C.c.id, _C.c.store_id, _C.c.staff_id, _C.c.status, _C.c.last_seq))
+
+
+def _bump_assigned_conversation(_dialect: str = "") -> Update:
+    """Take the next seq of a conversation only when this staff member is its assignee."""
+    return (update(_C)
+            .where(_C.c.id == bindparam("b_id"), _C.c.store_id == bindparam("b_store_id"),
+                   _C.c.staff_id == bindparam("b_staff_id"), _C.c.status == "active")
+            .values(last_seq=_C.c.last_seq + 1,
+                    first_response_at=func.coalesce(
+                        _C.c.first_response_at,
+                        bindparam("b_now", type_=_C.c.first_response_at.type)))
+            .returning(_C.c.guest_id, _C.c.last_seq))
+
+
+_BUMP_GUEST_CONVERSATION = HotStatement(_bump_guest_conversation)
+_BUMP_ASSIGNED_CONVERSATION = HotStatement(_bump_assigned_conversation)
 _BUMP_CONVERSATION = HotStatement(lambda _d: (
     update(_C).where(_C.c.id == bindparam("b_id"))
     .values(last_seq=_C.c.last_seq + 1).returning(_C.c.last_seq)))
@@ -117,6 +128,50 @@ _EXISTING = HotStatement(lambda _d: (
            _M.c.author == bindparam("author"),
            _M.c.client_msg_id == bindparam("client_msg_id"))))
 
+
+
+def _typed(name: str) -> BindParameter[Any]:
+    """A bind parameter typed like the message column it fills (asyncpg needs the type).
+
+    Named `m_<column>`: a parameter named like a column would also be SET by the UPDATE.
+    """
+    return bindparam(f"m_{name}", type_=_M.c[name].type)
+
+
+def _insert_from(bump: CTE, fixed: dict[str, Any]) -> CTE:
+    """PostgreSQL: INSERT the message with the seq the `bump` CTE took; nothing if repeated."""
+    values = {"conversation_id": bump.c.id, "seq": bump.c.last_seq, **fixed}
+    columns = [values.get(name, _typed(name)) for name in MESSAGE_COLUMNS]
+    return (pg_insert(_M).from_select(list(MESSAGE_COLUMNS), select(*columns))
+            .on_conflict_do_nothing(index_elements=["conversation_id", "author", "client_msg_id"])
+            .returning(_M.c.id).cte("ins"))
+
+
+def _guest_send_pg(_dialect: str) -> Executable:
+    """PostgreSQL: a guest's send as one statement (seq, insert, last contact)."""
+    bump = _bump_guest_conversation().cte("bump")
+    ins = _insert_from(bump, {"store_id": bump.c.store_id, "author": literal("guest"),
+                              "staff_id": null(), "kind": literal("text"), "stamp": null(),
+                              "upload_id": null()})
+    contact = (update(_G).where(_G.c.id == bindparam("b_guest_id"),
+                                exists(select(bump.c.id)))
+               .values(last_contact_at=bindparam("b_now")).cte("contact"))
+    return (select(bump.c.id, bump.c.store_id, bump.c.staff_id, bump.c.status, bump.c.last_seq,
+                   ins.c.id).select_from(bump.outerjoin(ins, true())).add_cte(contact))
+
+
+def _staff_send_pg(_dialect: str) -> Executable:
+    """PostgreSQL: an assignee's send as one statement (seq and first response, insert)."""
+    bump = _bump_assigned_conversation().returning(_C.c.id, _C.c.store_id).cte("bump")
+    ins = _insert_from(bump, {"store_id": bump.c.store_id, "author": literal("staff")})
+    return select(bump.c.guest_id, bump.c.last_seq, ins.c.id).select_from(
+        bump.outerjoin(ins, true()))
+
+
+# One round trip instead of three on PostgreSQL (the job's transaction is its own, so a
+# repeat that inserted nothing is undone by the rollback, seq included).
+_GUEST_SEND_PG = HotStatement(_guest_send_pg)
+_STAFF_SEND_PG = HotStatement(_staff_send_pg)
 
 def _existing(conn: Connection, conversation_id: str, author: str,
               client_msg_id: str | None) -> StoredMessage | None:
@@ -135,10 +190,15 @@ def _insert(conn: Connection, stored: StoredMessage) -> None:
         "client_msg_id": stored.client_msg_id, "kind": stored.kind, "text": stored.text,
         "stamp": stored.stamp, "upload_id": stored.upload_id, "created_at": stored.created_at})
     if inserted is None:
-        existing = _existing(conn, stored.conversation_id, stored.author, stored.client_msg_id)
-        if existing is None:  # pragma: no cover - the conflict's row is visible to us
-            raise ChatsError("conflict")
-        raise DuplicateMessage(existing)
+        raise _duplicate(conn, stored)
+
+
+def _duplicate(conn: Connection, stored: StoredMessage) -> Exception:
+    """The ack of the message an insert that inserted nothing repeated."""
+    existing = _existing(conn, stored.conversation_id, stored.author, stored.client_msg_id)
+    if existing is None:  # pragma: no cover - the conflicting row is visible to this statement
+        return ChatsError("conflict")
+    return DuplicateMessage(existing)
 
 
 def insert_core(conn: Connection, *, conversation_id: str, store_id: str, author: str,
@@ -163,7 +223,16 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
     """
 
     def job(conn: Connection) -> StoredMessage:
-        conv = _BUMP_GUEST_CONVERSATION.first(conn, {"b_guest_id": guest_id})
+        now = utcnow()
+        message_id = new_id()
+        inserted: str | None = message_id
+        if conn.dialect.name == "postgresql":
+            row = _GUEST_SEND_PG.first(conn, {
+                "b_guest_id": guest_id, "b_now": now, "m_id": message_id,
+                "m_client_msg_id": client_msg_id, "m_text": text, "m_created_at": now})
+            conv, inserted = (row[:5], row[5]) if row else (None, None)
+        else:
+            conv = _BUMP_GUEST_CONVERSATION.first(conn, {"b_guest_id": guest_id})
         if conv is None:
             previous = conn.execute(
                 select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
@@ -175,13 +244,16 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
                 raise DuplicateMessage(StoredMessage(*previous))
             raise ChatsError("not_found", "error.no_conversation")
         conversation_id, store_id, staff_id, status, seq = conv
-        now = utcnow()
-        stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text,
+        stored = StoredMessage(message_id, conversation_id, int(seq), client_msg_id, text,
                                "guest", "text", None, None, None, now, guest_id=guest_id,
                                assigned_staff_id=staff_id if status == "active" else None,
                                store_id=store_id)
-        _insert(conn, stored)
-        _GUEST_CONTACT.rows(conn, {"b_id": guest_id, "b_now": now})
+        if conn.dialect.name == "postgresql":
+            if inserted is None:
+                raise _duplicate(conn, stored)
+        else:
+            _insert(conn, stored)
+            _GUEST_CONTACT.rows(conn, {"b_id": guest_id, "b_now": now})
         return stored
 
     return job
@@ -199,17 +271,27 @@ def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
 
     def job(conn: Connection) -> StoredMessage:
         now = utcnow()
-        conv = _BUMP_ASSIGNED_CONVERSATION.first(conn, {
-            "b_id": conversation_id, "b_store_id": store_id, "b_staff_id": staff_id,
-            "b_now": now})
-        if conv is None:
+        message_id = new_id()
+        bump = {"b_id": conversation_id, "b_store_id": store_id, "b_staff_id": staff_id,
+                "b_now": now}
+        pg = conn.dialect.name == "postgresql"
+        if pg:
+            row = _STAFF_SEND_PG.first(conn, {
+                **bump, "m_id": message_id, "m_staff_id": staff_id,
+                "m_client_msg_id": client_msg_id, "m_kind": kind, "m_text": text,
+                "m_stamp": stamp, "m_upload_id": upload_id, "m_created_at": now})
+        else:
+            row = _BUMP_ASSIGNED_CONVERSATION.first(conn, bump)
+        if row is None:
             raise _staff_refusal(conn, staff_id=staff_id, store_id=store_id,
                                  conversation_id=conversation_id, client_msg_id=client_msg_id)
-        guest_id, seq = conv
-        stored = StoredMessage(new_id(), conversation_id, int(seq), client_msg_id, text,
+        stored = StoredMessage(message_id, conversation_id, int(row[1]), client_msg_id, text,
                                "staff", kind, stamp, staff_id, upload_id, now,
-                               guest_id=guest_id, assigned_staff_id=staff_id, store_id=store_id)
-        _insert(conn, stored)
+                               guest_id=row[0], assigned_staff_id=staff_id, store_id=store_id)
+        if not pg:
+            _insert(conn, stored)
+        elif row[2] is None:
+            raise _duplicate(conn, stored)
         return stored
 
     return job
