@@ -1,9 +1,14 @@
-"""One client socket: a bounded outgoing queue drained by one writer task.
+"""One client socket's write side: frames in order, written by a task that exists only while
+there is something to write.
 
-Message frames pass through `_deliver_message`, which keeps each conversation's
-`seq` strictly increasing without gaps for this socket: a repeat is dropped, a
-gap (a live frame lost by pub/sub, or one racing a resume) is filled from the
-database first. So a client sees every seq once, in order, whatever the broker did.
+An idle socket holds no task and no queue. `offer` appends a frame to a backlog made on
+demand and starts a drain task when none runs; the task writes the backlog in order and ends
+when it is empty, so a frame offered while a write is in flight waits behind it.
+
+Message frames pass through `_deliver_message`, which keeps each conversation's `seq` strictly
+increasing without gaps for this socket: a repeat is dropped, a gap (a live frame lost by
+pub/sub, or one racing a resume) is filled from the database first. So a client sees every
+seq once, in order, whatever the broker did.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -30,6 +36,8 @@ MAX_FRAME = 64 * 1024
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 
+Frame = dict[str, Any]
+
 
 class Connection:
     """State shared by guest and staff sockets."""
@@ -41,44 +49,47 @@ class Connection:
         self.ws = ws
         self.ctx = ctx
         self.locale = locale
-        self.channels: set[str] = set()
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SEND_BUFFER)
+        self.channels: tuple[str, ...] = ()  # kept by the hub
         self.seen: dict[str, int] = {}
         self.closed = False
         self.ready = False
-        self._pending: list[dict[str, Any]] = []
-        self._writer: asyncio.Task[None] | None = None
+        # Made on demand: most sockets are idle most of the time.
+        self._pending: list[Frame] | None = None  # offered before `open`
+        self._backlog: deque[Frame] | None = None  # offered, not yet written
+        self._drain: asyncio.Task[None] | None = None  # writes the backlog
 
     # -- outgoing ---------------------------------------------------------
-    def start_writer(self) -> None:
-        """Begin draining the queue to the socket."""
-        self._writer = asyncio.create_task(self._write_loop(), name=f"writer-{self.id}")
-
-    def open(self, first: list[dict[str, Any]]) -> None:
+    def open(self, first: list[Frame]) -> None:
         """Send `first` (the welcome) before anything that arrived while it was prepared."""
-        pending, self._pending = self._pending, []
+        pending, self._pending = self._pending or [], None
         self.ready = True
         for frame in [*first, *pending]:
             self.offer(frame)
 
-    def offer(self, frame: dict[str, Any]) -> None:
-        """Queue a frame without waiting; a full queue means a stuck client: close it."""
+    def offer(self, frame: Frame) -> None:
+        """Queue a frame without waiting; a full backlog means a stuck client: close it."""
         if self.closed:
             return
         if not self.ready:
+            if self._pending is None:
+                self._pending = []
             self._pending.append(frame)
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        backlog = self._backlog
+        if backlog is None:
+            backlog = self._backlog = deque()
+        elif len(backlog) >= SEND_BUFFER:
             log.warning("send buffer full, closing", extra={"socket": self.id})
             self.closed = True
             asyncio.get_running_loop().create_task(self.close(CLOSE_POLICY))
+            return
+        backlog.append(frame)
+        if self._drain is None:
+            self._drain = asyncio.get_running_loop().create_task(self._write_backlog(backlog))
 
     def error(self, exc: ChatsError, ref: str | None = None) -> None:
         """Queue an `error` frame for a refusal."""
-        frame: dict[str, Any] = {"type": "error", "code": exc.code,
-                                 "message": exc.message(self.locale)}
+        frame: Frame = {"type": "error", "code": exc.code, "message": exc.message(self.locale)}
         if ref:
             frame["ref"] = ref
         metrics = self.ctx.extras.get("metrics")
@@ -86,13 +97,15 @@ class Connection:
             metrics.errors.labels(exc.code).inc()
         self.offer(frame)
 
-    async def _write_loop(self) -> None:
+    async def _write_backlog(self, backlog: deque[Frame]) -> None:
+        """Write the backlog in order until it is empty (the drain task)."""
         try:
-            while True:
-                frame = await self.queue.get()
-                if frame.get("type") == "message":
+            while backlog:
+                frame = backlog.popleft()
+                kind = frame.get("type")
+                if kind == "message":
                     await self._deliver_message(frame)
-                elif frame.get("type") == "_sync":
+                elif kind == "_sync":
                     await self.sync(frame["conversation_id"])
                 else:
                     await self.handle_event(frame)
@@ -103,14 +116,19 @@ class Connection:
         except Exception:
             log.exception("writer failed", extra={"socket": self.id})
             await self.close(1011)
+        finally:
+            # No await between the last emptiness check and here: `offer` sees either a
+            # running drain task or none, never one that has stopped draining.
+            self._drain = None
+            self._backlog = None
 
-    async def send(self, frame: dict[str, Any]) -> None:
-        """Write one frame now (writer task only), without internal `_` keys."""
+    async def send(self, frame: Frame) -> None:
+        """Write one frame now (from the drain task, or before `open`), without `_` keys."""
         if any(k.startswith("_") for k in frame):
             frame = {k: v for k, v in frame.items() if not k.startswith("_")}
         await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
 
-    async def handle_event(self, frame: dict[str, Any]) -> None:
+    async def handle_event(self, frame: Frame) -> None:
         """A non-message frame from the hub or the reader; subclasses filter or react."""
         await self.send(frame)
 
@@ -118,7 +136,7 @@ class Connection:
         """Whether messages of this conversation belong on this socket."""
         return True
 
-    async def _deliver_message(self, frame: dict[str, Any]) -> None:
+    async def _deliver_message(self, frame: Frame) -> None:
         cid, seq = frame["conversation_id"], int(frame["seq"])
         if not self.accepts(cid):
             return
@@ -156,9 +174,10 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self.ws.close(code)
 
-    async def stop_writer(self) -> None:
-        """Cancel the writer task."""
-        if self._writer is not None:
-            self._writer.cancel()
+    async def stop_writing(self) -> None:
+        """Drop what is not written yet and stop the drain task, if one runs."""
+        drain = self._drain
+        if drain is not None:
+            drain.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._writer
+                await drain

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,45 +13,64 @@ log = logging.getLogger(__name__)
 
 
 class Hub:
-    """Routes broker events to the local sockets subscribed to their channel."""
+    """Routes broker events to the local sockets subscribed to their channel.
+
+    A channel with one socket (a guest's own, a staff member's with one tab) maps to that
+    socket itself rather than to a set of one: there is such a channel per socket.
+    """
 
     def __init__(self) -> None:
-        self.by_channel: dict[str, set[Connection]] = defaultdict(set)
+        self.by_channel: dict[str, Connection | set[Connection]] = {}
         self.connections: set[Connection] = set()
 
     def register(self, conn: Connection, channels: set[str]) -> None:
         """Subscribe a socket to channels."""
         self.connections.add(conn)
         for channel in channels:
-            self.by_channel[channel].add(conn)
-        conn.channels |= channels
+            if channel in conn.channels:
+                continue
+            members = self.by_channel.get(channel)
+            if members is None:
+                self.by_channel[channel] = conn
+            elif isinstance(members, set):
+                members.add(conn)
+            elif members is not conn:
+                self.by_channel[channel] = {members, conn}
+            conn.channels = (*conn.channels, channel)
 
     def unregister(self, conn: Connection) -> None:
         """Forget a closed socket."""
         self.connections.discard(conn)
         for channel in conn.channels:
             members = self.by_channel.get(channel)
-            if members is not None:
+            if members is conn:
+                del self.by_channel[channel]
+            elif isinstance(members, set):
                 members.discard(conn)
-                if not members:
+                if len(members) == 1:
+                    self.by_channel[channel] = members.pop()
+                elif not members:
                     del self.by_channel[channel]
 
     def has_local(self, channel: str) -> bool:
         """Whether any socket of this process listens on the channel."""
-        return bool(self.by_channel.get(channel))
+        return channel in self.by_channel
 
     async def on_event(self, channel: str, data: str) -> None:
         """Broker handler: hand the frame to every local subscriber."""
         members = self.by_channel.get(channel)
-        if not members:
+        if members is None:
             return
         try:
             frame = json.loads(data)
         except ValueError:
             log.error("undecodable event", extra={"channel": channel})
             return
-        for conn in list(members):
-            conn.offer(frame)
+        if isinstance(members, set):
+            for conn in list(members):
+                conn.offer(frame)
+        else:
+            members.offer(frame)
 
     async def on_reconnect(self) -> None:
         """After a broker outage, every socket re-reads its conversations from the database."""

@@ -26,6 +26,8 @@ HELLO_TIMEOUT = 30.0
 class SocketSession:
     """Reads frames for one connection and turns every refusal into an `error` frame."""
 
+    __slots__ = ("abuse", "adapter", "conn", "known", "metrics")
+
     def __init__(self, conn: Connection, adapter: TypeAdapter[Any], known: set[str]) -> None:
         self.conn = conn
         self.adapter = adapter
@@ -36,7 +38,6 @@ class SocketSession:
         self.metrics = metrics
         if metrics is not None:
             metrics.sockets.labels(conn.kind).inc()
-        conn.start_writer()
 
     async def _receive(self, timeout: float | None = None) -> str | None:
         """The next text frame; None when the socket closed."""
@@ -85,12 +86,19 @@ class SocketSession:
 
     async def serve(self, handler: Callable[[Any], Awaitable[None]]) -> None:
         """Read and handle frames until the socket closes."""
+        # `_receive` inlined: an idle socket waits here, and each coroutine frame on its
+        # stack lives as long as the socket.
+        conn = self.conn
         try:
-            while not self.conn.closed:
-                raw = await self._receive()
-                if raw is None:
+            while not conn.closed:
+                msg = await conn.ws.receive()
+                if msg["type"] == "websocket.disconnect":
                     return
-                await self._one(raw, handler)
+                text = msg.get("text")
+                if text is None:
+                    await self._refuse(BadFrame(detail="binary"), direct=not conn.ready)
+                    continue
+                await self._one(str(text), handler)
         except WebSocketDisconnect:
             return
 
@@ -113,11 +121,11 @@ class SocketSession:
             await self._refuse(ChatsError("conflict"), direct=False, ref=ref)
 
     async def finish(self) -> None:
-        """Unsubscribe, stop the writer and close."""
+        """Unsubscribe, stop writing and close."""
         conn = self.conn
         conn.ctx.hub.unregister(conn)
         conn.closed = True
-        await conn.stop_writer()
+        await conn.stop_writing()
         await conn.close()
         if self.metrics is not None:
             self.metrics.sockets.labels(conn.kind).dec()
