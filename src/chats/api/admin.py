@@ -7,6 +7,8 @@ get a `settings_changed` frame so that open consoles and widgets can reload.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
@@ -31,7 +33,8 @@ from chats.db.models import Store
 from chats.realtime.audience import store_guests_channel, store_staff_channel
 from chats.services import admin as admin_service
 from chats.services import admin_fields as field_service
-from chats.services.context import UnitOfWork
+from chats.services.context import AppContext, UnitOfWork
+from chats.services.uploads import discard_pictures
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 ImageFile = Annotated[UploadFile, File(description="the image")]
@@ -47,6 +50,16 @@ def announce(uow: UnitOfWork, store_id: str, what: str, *, guests: bool = False)
     uow.publish(store_staff_channel(store_id), frame)
     if guests:
         uow.publish(store_guests_channel(store_id), frame)
+
+
+@asynccontextmanager
+async def picture_change(ctx: AppContext, store_id: str) -> AsyncIterator[UnitOfWork]:
+    """A unit of work that may replace pictures: the ones no longer used are deleted after."""
+    async with ctx.unit_of_work() as uow:
+        before = await admin_service.picture_ids(uow.session, store_id)
+        yield uow
+        unused = before - await admin_service.picture_ids(uow.session, store_id)
+    await discard_pictures(ctx.db, ctx.settings, store_id, unused)
 
 
 async def read_upload(file: UploadFile, limit: int) -> bytes:
@@ -68,7 +81,7 @@ async def put_button(status: str, file: ImageFile, auth: CurrentAdmin,
                      ctx: Ctx) -> ScreenSettings:
     """A2: upload the away / waiting / busy image (PNG, exactly 100×120 px)."""
     data = await read_upload(file, admin_service.BUTTON_MAX_BYTES)
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.set_button_image(
             uow.session, ctx.settings, store_id=auth.store.id, staff_id=auth.staff.id,
             status=status, filename=file.filename or f"{status}.png", data=data,
@@ -80,7 +93,7 @@ async def put_button(status: str, file: ImageFile, auth: CurrentAdmin,
 @router.delete("/buttons/{status}", response_model=ScreenSettings)
 async def delete_button(status: str, auth: CurrentAdmin, ctx: Ctx) -> ScreenSettings:
     """A2: back to the built-in image."""
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.reset_button_image(
             uow.session, store_id=auth.store.id, status=status
         )
@@ -103,7 +116,7 @@ async def patch_theme(body: ColoursIn, auth: CurrentAdmin, ctx: Ctx) -> ScreenSe
 async def put_logo(file: ImageFile, auth: CurrentAdmin, ctx: Ctx) -> ScreenSettings:
     """A3: the widget header's logo (PNG, JPEG, GIF or WebP; scaled down, re-encoded)."""
     data = await read_upload(file, admin_service.PICTURE_MAX_BYTES)
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.set_logo(
             uow.session, ctx.settings, store_id=auth.store.id, staff_id=auth.staff.id,
             filename=file.filename or "logo.png", data=data,
@@ -115,7 +128,7 @@ async def put_logo(file: ImageFile, auth: CurrentAdmin, ctx: Ctx) -> ScreenSetti
 @router.delete("/logo", response_model=ScreenSettings)
 async def delete_logo(auth: CurrentAdmin, ctx: Ctx) -> ScreenSettings:
     """A3: no logo."""
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.remove_logo(uow.session, store_id=auth.store.id)
         announce(uow, store.id, "theme", guests=True)
     return _settings(store)
@@ -214,7 +227,7 @@ async def put_stamp_image(stamp_id: str, file: ImageFile, auth: CurrentAdmin,
                           ctx: Ctx) -> StampOut:
     """A6: a new picture for a stamp."""
     data = await read_upload(file, admin_service.PICTURE_MAX_BYTES)
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         stamp = await admin_service.replace_stamp_image(
             uow.session, ctx.settings, store_id=auth.store.id, staff_id=auth.staff.id,
             stamp_id=stamp_id, filename=file.filename or "stamp.png", data=data,
@@ -226,7 +239,7 @@ async def put_stamp_image(stamp_id: str, file: ImageFile, auth: CurrentAdmin,
 @router.delete("/stamps/{stamp_id}", status_code=204)
 async def delete_stamp(stamp_id: str, auth: CurrentAdmin, ctx: Ctx) -> Response:
     """A6: delete a stamp (messages that used it keep its code)."""
-    async with ctx.unit_of_work() as uow:
+    async with picture_change(ctx, auth.store.id) as uow:
         await admin_service.delete_stamp(uow.session, store_id=auth.store.id, stamp_id=stamp_id)
         announce(uow, auth.store.id, "stamps")
     return Response(status_code=204)

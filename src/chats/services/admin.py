@@ -249,6 +249,19 @@ async def delete_stamp(session: AsyncSession, *, store_id: str, stamp_id: str) -
     await session.delete(await stamp_of_store(session, store_id, stamp_id))
 
 
+async def picture_ids(session: AsyncSession, store_id: str) -> set[str]:
+    """The uploads the store's look uses now: button images, logo, stamp pictures."""
+    store = await session.get(Store, store_id)
+    if store is None:
+        return set()
+    ids = {v for v in (store.button_images or {}).values() if isinstance(v, str) and v}
+    logo = (store.theme or {}).get("logo_upload_id")
+    if isinstance(logo, str) and logo:
+        ids.add(logo)
+    ids.update(await session.scalars(select(Stamp.upload_id).where(Stamp.store_id == store_id)))
+    return ids
+
+
 async def list_stamps(session: AsyncSession, store_id: str) -> list[Stamp]:
     """Every stamp of the store (active or not), in palette order."""
     rows = await session.scalars(

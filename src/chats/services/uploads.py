@@ -8,6 +8,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from chats.db.models import Upload
 from chats.ids import new_token, utcnow
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chats.config import Settings
+    from chats.db.engine import Database
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
@@ -71,3 +74,28 @@ async def store_bytes(
     session.add(upload)
     await session.flush()
     return upload
+
+
+PICTURE_PURPOSES = ("button", "logo", "stamp")
+
+
+async def discard_pictures(db: Database, settings: Settings, store_id: str,
+                           upload_ids: set[str]) -> int:
+    """Delete pictures of the store's look that a committed change replaced or removed.
+
+    Rows go first, then the files: a crash in between leaves a file nobody links
+    to, never a link to a missing file. Chat files are never touched here.
+    """
+    if not upload_ids:
+        return 0
+    async with db.write() as session:
+        rows = list(await session.scalars(select(Upload).where(
+            Upload.id.in_(upload_ids), Upload.store_id == store_id,
+            Upload.purpose.in_(PICTURE_PURPOSES))))
+        paths = [file_path(settings, row) for row in rows]
+        for row in rows:
+            await session.delete(row)
+        await session.commit()
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(paths)
