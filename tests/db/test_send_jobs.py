@@ -151,3 +151,24 @@ async def test_a_failing_job_leaves_nothing_and_spares_its_batch(db: Database) -
     async with db.read() as session:
         conversation = await session.get(Conversation, cid)
     assert conversation is not None and conversation.last_seq == 30
+
+
+async def test_racing_repeats_store_once_and_all_get_the_same_ack(db: Database) -> None:
+    store_id, staff_id, guest_id, cid = await _active_conversation(db)
+    for attempt in range(3):
+        guest_sends = [ms.run_send(db.writer, ms.guest_send_job(guest_id, f"g{attempt}", "x"))
+                       for _ in range(8)]
+        staff_sends = [ms.run_send(db.writer, _staff_job(store_id, staff_id, cid, f"s{attempt}"))
+                       for _ in range(8)]
+        outcomes = await asyncio.gather(*guest_sends, *staff_sends, return_exceptions=True)
+        for group in (outcomes[:8], outcomes[8:]):
+            stored = [o for o in group if isinstance(o, ms.StoredMessage)]
+            repeats = [o.message for o in group if isinstance(o, ms.DuplicateMessage)]
+            assert len(stored) == 1 and len(repeats) == 7, group
+            assert {m.id for m in repeats} == {stored[0].id}
+    async with db.read() as session:
+        conversation = await session.get(Conversation, cid)
+        seqs = sorted(await session.scalars(
+            select(Message.seq).where(Message.conversation_id == cid)))
+    assert seqs == list(range(1, 7))  # no seq taken by a repeat: no gap
+    assert conversation is not None and conversation.last_seq == 6

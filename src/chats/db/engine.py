@@ -75,10 +75,11 @@ class Database:
             _sqlite_pragmas(self.read_engine, immediate=False)
         else:
             # A fixed pool: overflow connections opened and closed under load cost a
-            # PostgreSQL backend fork each (bench/README.md, profile notes).
+            # PostgreSQL backend fork each (bench/README.md, profile notes). No pre-ping
+            # (a round trip per checkout): a connection found dead raises once and the
+            # pool is refreshed; connections are recycled after 30 minutes.
             self.engine = create_async_engine(
-                driver_url, echo=echo, pool_size=30, max_overflow=0, pool_pre_ping=True,
-                pool_recycle=1800,
+                driver_url, echo=echo, pool_size=30, max_overflow=0, pool_recycle=1800,
             )
             self.read_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

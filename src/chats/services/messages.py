@@ -138,18 +138,28 @@ def _typed(name: str) -> BindParameter[Any]:
     return bindparam(f"m_{name}", type_=_M.c[name].type)
 
 
+def _not_sent_yet(conversation_id: Any, author: str) -> Any:
+    """No message of this author in the conversation carries the send's client_msg_id."""
+    return ~exists().where(_M.c.conversation_id == conversation_id, _M.c.author == author,
+                           _M.c.client_msg_id == _typed("client_msg_id"))
+
+
 def _insert_from(bump: CTE, fixed: dict[str, Any]) -> CTE:
-    """PostgreSQL: INSERT the message with the seq the `bump` CTE took; nothing if repeated."""
+    """PostgreSQL: INSERT the message with the seq the `bump` CTE took.
+
+    A plain INSERT: if a racing repeat slipped past the bump's guard, the unique
+    constraint fails the whole statement, seq included (nothing half done).
+    """
     values = {"conversation_id": bump.c.id, "seq": bump.c.last_seq, **fixed}
     columns = [values.get(name, _typed(name)) for name in MESSAGE_COLUMNS]
     return (pg_insert(_M).from_select(list(MESSAGE_COLUMNS), select(*columns))
-            .on_conflict_do_nothing(index_elements=["conversation_id", "author", "client_msg_id"])
             .returning(_M.c.id).cte("ins"))
 
 
 def _guest_send_pg(_dialect: str) -> Executable:
     """PostgreSQL: a guest's send as one statement (seq, insert, last contact)."""
-    bump = _bump_guest_conversation().cte("bump")
+    bump = (_bump_guest_conversation().where(_not_sent_yet(_C.c.id, "guest"))
+            .cte("bump"))
     ins = _insert_from(bump, {"store_id": bump.c.store_id, "author": literal("guest"),
                               "staff_id": null(), "kind": literal("text"), "stamp": null(),
                               "upload_id": null()})
@@ -157,19 +167,32 @@ def _guest_send_pg(_dialect: str) -> Executable:
                                 exists(select(bump.c.id)))
                .values(last_contact_at=bindparam("b_now")).cte("contact"))
     return (select(bump.c.id, bump.c.store_id, bump.c.staff_id, bump.c.status, bump.c.last_seq,
-                   ins.c.id).select_from(bump.outerjoin(ins, true())).add_cte(contact))
+                   ins.c.id).select_from(bump.join(ins, true())).add_cte(contact))
 
 
 def _staff_send_pg(_dialect: str) -> Executable:
     """PostgreSQL: an assignee's send as one statement (seq and first response, insert)."""
-    bump = _bump_assigned_conversation().returning(_C.c.id, _C.c.store_id).cte("bump")
+    bump = (_bump_assigned_conversation().where(_not_sent_yet(_C.c.id, "staff"))
+            .returning(_C.c.id, _C.c.store_id).cte("bump"))
     ins = _insert_from(bump, {"store_id": bump.c.store_id, "author": literal("staff")})
     return select(bump.c.guest_id, bump.c.last_seq, ins.c.id).select_from(
-        bump.outerjoin(ins, true()))
+        bump.join(ins, true()))
 
 
-# One round trip instead of three on PostgreSQL (the job's transaction is its own, so a
-# repeat that inserted nothing is undone by the rollback, seq included).
+def _run_pg_send(conn: Connection, statement: HotStatement, params: dict[str, Any],
+                 repeat_of: Callable[[], Exception | None]) -> tuple[Any, ...] | None:
+    """Run a one-statement send; a racing repeat (unique violation) becomes its ack."""
+    try:
+        return statement.first(conn, params)
+    except IntegrityError:
+        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        found = repeat_of() if autocommit else None  # in a transaction: aborted, re-raise
+        if found is None:
+            raise
+        raise found from None
+
+
+# One statement on PostgreSQL: with `one_statement=True` (autocommit) one round trip.
 _GUEST_SEND_PG = HotStatement(_guest_send_pg)
 _STAFF_SEND_PG = HotStatement(_staff_send_pg)
 
@@ -217,41 +240,32 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
                                                                              StoredMessage]:
     """A write job: a guest's message to its open conversation (DuplicateMessage if repeated).
 
-    Three statements: take the open conversation's next seq, insert (a repeated
-    client_msg_id inserts nothing and raises, and the job's savepoint returns the seq),
-    note the guest's last contact.
+    SQLite: three statements — take the open conversation's next seq, insert (a
+    repeated client_msg_id inserts nothing and raises, and the job's savepoint gives
+    the seq back), note the guest's last contact. PostgreSQL: the same as one
+    statement whose seq is taken only if the client_msg_id is new.
     """
 
     def job(conn: Connection) -> StoredMessage:
         now = utcnow()
         message_id = new_id()
-        inserted: str | None = message_id
         if conn.dialect.name == "postgresql":
-            row = _GUEST_SEND_PG.first(conn, {
+            row = _run_pg_send(conn, _GUEST_SEND_PG, {
                 "b_guest_id": guest_id, "b_now": now, "m_id": message_id,
-                "m_client_msg_id": client_msg_id, "m_text": text, "m_created_at": now})
-            conv, inserted = (row[:5], row[5]) if row else (None, None)
+                "m_client_msg_id": client_msg_id, "m_text": text, "m_created_at": now},
+                lambda: _guest_repeat(conn, guest_id, client_msg_id))
+            conv = row[:5] if row else None
         else:
             conv = _BUMP_GUEST_CONVERSATION.first(conn, {"b_guest_id": guest_id})
         if conv is None:
-            previous = conn.execute(
-                select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
-                .join(_C, _C.c.id == _M.c.conversation_id)
-                .where(_C.c.guest_id == guest_id, _M.c.author == "guest",
-                       _M.c.client_msg_id == client_msg_id)
-            ).first()
-            if previous is not None:
-                raise DuplicateMessage(StoredMessage(*previous))
-            raise ChatsError("not_found", "error.no_conversation")
+            raise (_guest_repeat(conn, guest_id, client_msg_id)
+                   or ChatsError("not_found", "error.no_conversation"))
         conversation_id, store_id, staff_id, status, seq = conv
         stored = StoredMessage(message_id, conversation_id, int(seq), client_msg_id, text,
                                "guest", "text", None, None, None, now, guest_id=guest_id,
                                assigned_staff_id=staff_id if status == "active" else None,
                                store_id=store_id)
-        if conn.dialect.name == "postgresql":
-            if inserted is None:
-                raise _duplicate(conn, stored)
-        else:
+        if conn.dialect.name != "postgresql":
             _insert(conn, stored)
             _GUEST_CONTACT.rows(conn, {"b_id": guest_id, "b_now": now})
         return stored
@@ -259,15 +273,31 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
     return job
 
 
+def _guest_repeat(conn: Connection, guest_id: str, client_msg_id: str) -> Exception | None:
+    """The ack of a guest message sent before with this client_msg_id, if any."""
+    previous = conn.execute(
+        select(_M.c.id, _M.c.conversation_id, _M.c.seq, _M.c.client_msg_id, _M.c.text)
+        .join(_C, _C.c.id == _M.c.conversation_id)
+        .where(_C.c.guest_id == guest_id, _M.c.author == "guest",
+               _M.c.client_msg_id == client_msg_id)
+    ).first()
+    return DuplicateMessage(StoredMessage(*previous)) if previous is not None else None
+
+
 def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
                    client_msg_id: str | None, kind: str, text: str, stamp: str | None,
                    upload_id: str | None = None) -> Callable[[Connection], StoredMessage]:
     """A write job: the assigned staff member's message (forbidden for anyone else).
 
-    Two statements when allowed: take the next seq (and the first response time) only
-    if this staff member is the active assignee, then insert. Otherwise the refusal is
+    Two statements on SQLite, one on PostgreSQL: take the next seq (and the first
+    response time) only if this staff member is the active assignee (and, on
+    PostgreSQL, the client_msg_id is new), then insert. Otherwise the refusal is
     worked out: a repeat of an earlier message is acked, else not_found or forbidden.
     """
+
+    def refusal(conn: Connection) -> Exception:
+        return _staff_refusal(conn, staff_id=staff_id, store_id=store_id,
+                              conversation_id=conversation_id, client_msg_id=client_msg_id)
 
     def job(conn: Connection) -> StoredMessage:
         now = utcnow()
@@ -276,25 +306,30 @@ def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
                 "b_now": now}
         pg = conn.dialect.name == "postgresql"
         if pg:
-            row = _STAFF_SEND_PG.first(conn, {
+            row = _run_pg_send(conn, _STAFF_SEND_PG, {
                 **bump, "m_id": message_id, "m_staff_id": staff_id,
                 "m_client_msg_id": client_msg_id, "m_kind": kind, "m_text": text,
-                "m_stamp": stamp, "m_upload_id": upload_id, "m_created_at": now})
+                "m_stamp": stamp, "m_upload_id": upload_id, "m_created_at": now},
+                lambda: _staff_repeat(conn, conversation_id, client_msg_id))
         else:
             row = _BUMP_ASSIGNED_CONVERSATION.first(conn, bump)
         if row is None:
-            raise _staff_refusal(conn, staff_id=staff_id, store_id=store_id,
-                                 conversation_id=conversation_id, client_msg_id=client_msg_id)
+            raise refusal(conn)
         stored = StoredMessage(message_id, conversation_id, int(row[1]), client_msg_id, text,
                                "staff", kind, stamp, staff_id, upload_id, now,
                                guest_id=row[0], assigned_staff_id=staff_id, store_id=store_id)
         if not pg:
             _insert(conn, stored)
-        elif row[2] is None:
-            raise _duplicate(conn, stored)
         return stored
 
     return job
+
+
+def _staff_repeat(conn: Connection, conversation_id: str,
+                  client_msg_id: str | None) -> Exception | None:
+    """The ack of a staff message sent before with this client_msg_id, if any."""
+    existing = _existing(conn, conversation_id, "staff", client_msg_id)
+    return DuplicateMessage(existing) if existing is not None else None
 
 
 def _staff_refusal(conn: Connection, *, staff_id: str, store_id: str, conversation_id: str,
@@ -354,9 +389,9 @@ async def insert_message(
 async def run_send(writer: Writer, job: Callable[[Connection], StoredMessage]) -> StoredMessage:
     """Run a send job; a racing duplicate (unique violation) is retried and becomes an ack."""
     try:
-        return await writer.run(job)
+        return await writer.run(job, one_statement=True)
     except IntegrityError:
-        return await writer.run(job)
+        return await writer.run(job, one_statement=True)
 
 
 def file_url(upload: Upload) -> str:
