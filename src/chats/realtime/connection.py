@@ -39,6 +39,45 @@ CLOSE_TOO_BIG = 1009
 Frame = dict[str, Any]
 
 
+def client_text(frame: Frame) -> str:
+    """The text a client receives for `frame`: JSON without the internal `_` keys."""
+    if any(k.startswith("_") for k in frame):
+        frame = {k: v for k, v in frame.items() if not k.startswith("_")}
+    return json.dumps(frame, ensure_ascii=False)
+
+
+class SharedFrame(dict[str, Any]):
+    """A frame handed to many sockets, whose client text is encoded at most once.
+
+    Every socket gets the same object, so handlers read it and never change it.
+    """
+
+    __slots__ = ("_text",)
+
+    def __init__(self, frame: Frame, text: str | None = None) -> None:
+        super().__init__(frame)
+        self._text = text
+
+    @classmethod
+    def from_json(cls, data: str) -> SharedFrame:
+        """Decode a published event; its own text is reused when it has no `_` keys.
+
+        Events are published as `json.dumps(frame, ensure_ascii=False)`, which encoding the
+        decoded frame again would reproduce character for character.
+        """
+        frame = json.loads(data)
+        if not isinstance(frame, dict):
+            raise ValueError("an event must be a JSON object")
+        internal = any(k.startswith("_") for k in frame)
+        return cls(frame, None if internal else data)
+
+    def text(self) -> str:
+        """The client text, encoded on first use."""
+        if self._text is None:
+            self._text = client_text(self)
+        return self._text
+
+
 class Connection:
     """State shared by guest and staff sockets."""
 
@@ -124,9 +163,8 @@ class Connection:
 
     async def send(self, frame: Frame) -> None:
         """Write one frame now (from the drain task, or before `open`), without `_` keys."""
-        if any(k.startswith("_") for k in frame):
-            frame = {k: v for k, v in frame.items() if not k.startswith("_")}
-        await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+        text = frame.text() if type(frame) is SharedFrame else client_text(frame)
+        await self.ws.send_text(text)
 
     async def handle_event(self, frame: Frame) -> None:
         """A non-message frame from the hub or the reader; subclasses filter or react."""

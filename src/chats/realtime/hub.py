@@ -1,10 +1,15 @@
-"""This process's sockets by channel; the broker's events are fanned out here."""
+"""This process's sockets by channel; the broker's events are fanned out here.
+
+An event is decoded once and the same `SharedFrame` goes to every subscriber, so its
+client text is encoded once however many sockets write it.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING
+
+from chats.realtime.connection import SharedFrame
 
 if TYPE_CHECKING:
     from chats.realtime.connection import Connection
@@ -62,7 +67,7 @@ class Hub:
         if members is None:
             return
         try:
-            frame = json.loads(data)
+            frame = SharedFrame.from_json(data)
         except ValueError:
             log.error("undecodable event", extra={"channel": channel})
             return
