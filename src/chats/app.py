@@ -29,6 +29,7 @@ from chats.logs import configure_logging
 from chats.mail.sender import EXTRA_KEY as MAIL_SENDER
 from chats.mail.sender import MailSender
 from chats.metrics import Metrics
+from chats.realtime.asgi import DirectSockets
 from chats.realtime.broker import make_broker, make_presence
 from chats.realtime.guest_socket import guest_socket
 from chats.realtime.hub import Hub
@@ -168,6 +169,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Plain Starlette routes: the socket handlers do their own parsing and auth.
     app.router.routes.append(WebSocketRoute("/ws/guest", guest_socket))
     app.router.routes.append(WebSocketRoute("/ws/staff", staff_socket))
+    # Outermost of our middleware: a socket skips the others, which would otherwise stay
+    # on its stack, a few hundred bytes each, for as long as it is open.
+    app.add_middleware(DirectSockets, routes=app.router.routes)
     _ops(app, metrics)
     _pages(app)
     return app
