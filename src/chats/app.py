@@ -18,7 +18,7 @@ from starlette.routing import WebSocketRoute
 from chats import __version__
 from chats.api import routers
 from chats.api.deps import get_locale
-from chats.api.widget import widget_cors
+from chats.api.widget import WidgetCors, mount_visit
 from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = await build_context(settings)
         ctx.extras["metrics"] = metrics
         app.state.ctx = ctx
-        await ctx.broker.start(ctx.hub.on_event)
+        await ctx.broker.start(ctx.availability.tap(ctx.hub.on_event))
         sender = MailSender(ctx)
         ctx.extras[MAIL_SENDER] = sender
         await sender.start()
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await sender.stop()
+            await ctx.visits.close()
             await ctx.notifier.close()
             await ctx.broker.close()
             await ctx.presence.close()
@@ -163,7 +164,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     _error_handlers(app)
-    app.middleware("http")(widget_cors)
+    app.add_middleware(WidgetCors)
+    mount_visit(app)
     for router in routers():
         app.include_router(router)
     # Plain Starlette routes: the socket handlers do their own parsing and auth.

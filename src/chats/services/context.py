@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from chats.realtime.broker.presence import Presence
     from chats.realtime.hub import Hub
     from chats.realtime.notifier import StateNotifier
+    from chats.services.state import AvailabilityCache
+    from chats.services.visits import Visits
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,18 @@ class AppContext:
     process_id: str
     hub: Hub
     notifier: StateNotifier = field(init=False)
+    availability: AvailabilityCache = field(init=False)
+    visits: Visits = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from chats.realtime.notifier import StateNotifier
+        from chats.services.state import AvailabilityCache
+        from chats.services.visits import Visits
 
         self.notifier = StateNotifier(self)
+        self.availability = AvailabilityCache(self.db, self.presence)
+        self.visits = Visits(self.db)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:

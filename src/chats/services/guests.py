@@ -1,22 +1,17 @@
-"""Guests: identified by a bearer token kept in the browser; page views; profile edits."""
+"""Guests: identified by a bearer token kept in the browser; profile edits (page views: visits)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 
-from chats.db.models import Conversation, Guest, Message, PageView, Store, StoreField
+from chats.db.models import Conversation, Guest, Message, Store, StoreField
 from chats.domain.text import search_key
 from chats.errors import ChatsError
-from chats.ids import new_id, new_token, token_hash, utcnow
+from chats.ids import new_token, token_hash, utcnow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sqlalchemy import Table
-    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_URL = 2000
@@ -60,63 +55,6 @@ async def identify(
     session.add(guest)
     await session.flush()
     return guest, token
-
-
-async def record_page_view(
-    session: AsyncSession, guest: Guest, *, url: str, title: str, referrer: str | None
-) -> None:
-    """G4: one page of the store's site viewed by the guest."""
-    session.add(
-        PageView(
-            store_id=guest.store_id,
-            guest_id=guest.id,
-            url=url[:MAX_URL],
-            title=title[:500],
-            referrer=referrer[:MAX_URL] if referrer else None,
-            viewed_at=utcnow(),
-        )
-    )
-
-
-@dataclass(frozen=True)
-class Visit:
-    """Who made a page view: the store, the guest and the guest's (possibly new) token."""
-
-    store_id: str
-    guest_id: str
-    token: str
-    blacklisted: bool
-
-
-def visit_job(widget_key: str, token: str | None, *, url: str, title: str,
-              referrer: str | None) -> Callable[[Connection], Visit]:
-    """A write job for one page view (G4): identify or create the guest, record the page."""
-    stores, guests, views = (cast("Table", m.__table__) for m in (Store, Guest, PageView))
-
-    def job(conn: Connection) -> Visit:
-        store_id = conn.execute(
-            select(stores.c.id).where(stores.c.widget_key == widget_key)).scalar()
-        if store_id is None:
-            raise ChatsError("not_found")
-        now = utcnow()
-        row = conn.execute(select(guests.c.id, guests.c.store_id, guests.c.blacklisted).where(
-            guests.c.token_hash == token_hash(token))).first() if token else None
-        if row is not None and row.store_id == store_id and token:
-            conn.execute(update(guests).where(guests.c.id == row.id).values(last_seen_at=now))
-            visit = Visit(store_id, row.id, token, bool(row.blacklisted))
-        else:
-            visit = Visit(store_id, new_id(), new_token(), False)
-            conn.execute(insert(guests).values(
-                id=visit.guest_id, store_id=store_id, token_hash=token_hash(visit.token),
-                profile={}, notes="", blacklisted=False, search_text="",
-                first_referrer=referrer[:MAX_URL] if referrer else None,
-                first_seen_at=now, last_seen_at=now))
-        conn.execute(insert(views).values(
-            id=new_id(), store_id=store_id, guest_id=visit.guest_id, url=url[:MAX_URL],
-            title=title[:500], referrer=referrer[:MAX_URL] if referrer else None, viewed_at=now))
-        return visit
-
-    return job
 
 
 async def unread_for_guest(session: AsyncSession, guest_id: str) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -16,10 +20,13 @@ from chats.domain.availability import (
 )
 from chats.domain.queue import QueuedConversation, order_queue
 from chats.ids import iso
+from chats.realtime.audience import store_guests_channel
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from chats.db.engine import Database
+    from chats.realtime.broker.base import EventHandler
     from chats.realtime.broker.presence import Presence
 
 
@@ -114,3 +121,81 @@ def queue_list(queue: list[QueuedConversation]) -> list[dict[str, Any]]:
          "since": iso(q.since)}
         for q in queue
     ]
+
+
+AVAILABILITY_TTL = 1.0
+"""How long a store's availability is served without looking again (seconds)."""
+
+
+class AvailabilityCache:
+    """Each store's availability, read from presence and the database at most once a second.
+
+    A page view (`/visit`, `/status`) must not load the online staff and count their
+    chats every time. A value older than `ttl` is read again, and an `availability`
+    frame on the store's guests channel — which any process's `StateNotifier`
+    publishes after a change, and the broker hands to every process — replaces it at
+    once. So an answer lags a change by at most `ttl` (a frame lost by pub/sub, a
+    process that died without publishing), and usually only by the frame's trip.
+    """
+
+    def __init__(self, db: Database, presence: Presence, *, ttl: float = AVAILABILITY_TTL) -> None:
+        self.db = db
+        self.presence = presence
+        self.ttl = ttl
+        self._values: dict[str, tuple[Availability, float]] = {}
+        self._versions: dict[str, int] = {}
+        self._channels: dict[str, str] = {}
+        self._loading: dict[str, asyncio.Task[Availability]] = {}
+
+    async def get(self, store_id: str) -> Availability:
+        """The store's availability, at most `ttl` seconds old."""
+        entry = self._values.get(store_id)
+        if entry is not None and entry[1] > time.monotonic():
+            return entry[0]
+        task = self._loading.get(store_id)
+        if task is None:
+            # One read per store however many page views wait for it.
+            task = asyncio.get_running_loop().create_task(self._load(store_id))
+            self._loading[store_id] = task
+            task.add_done_callback(partial(self._loaded, store_id))
+        return await asyncio.shield(task)
+
+    async def _load(self, store_id: str) -> Availability:
+        self._channels.setdefault(store_guests_channel(store_id), store_id)
+        version = self._versions.get(store_id, 0)
+        started = time.monotonic()
+        async with self.db.read() as session:
+            value = await store_availability_now(session, self.presence, store_id)
+        if self._versions.get(store_id, 0) != version:
+            return self._values[store_id][0]  # a frame came in meanwhile: it is newer
+        self._values[store_id] = (value, started + self.ttl)
+        return value
+
+    def _loaded(self, store_id: str, task: asyncio.Task[Availability]) -> None:
+        self._loading.pop(store_id, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here too, in case every waiter went away
+
+    def observe(self, channel: str, data: str) -> None:
+        """Take a store's availability from a broker event on its guests channel."""
+        store_id = self._channels.get(channel)
+        if store_id is None:
+            return
+        try:
+            frame = json.loads(data)
+            value = Availability(frame["status"]) if frame.get("type") == "availability" \
+                and not frame.get("_blacklisted") else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        if value is not None:
+            self._values[store_id] = (value, time.monotonic() + self.ttl)
+            self._versions[store_id] = self._versions.get(store_id, 0) + 1
+
+    def tap(self, handler: EventHandler) -> EventHandler:
+        """`handler` (the hub's), seeing availability frames first."""
+
+        async def handle(channel: str, data: str) -> None:
+            self.observe(channel, data)
+            await handler(channel, data)
+
+        return handle
