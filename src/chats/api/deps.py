@@ -89,7 +89,16 @@ async def current_admin(auth: Annotated[StaffAuth, Depends(current_staff)]) -> S
     return auth
 
 
-Ctx = Annotated[AppContext, Depends(get_ctx)]
-Locale = Annotated[str, Depends(get_locale)]
+async def _ctx(request: Request) -> AppContext:
+    # Dependencies declared with `def` run in a worker thread; these are too small for that.
+    return get_ctx(request)
+
+
+async def _locale(request: Request) -> str:
+    return get_locale(request)
+
+
+Ctx = Annotated[AppContext, Depends(_ctx)]
+Locale = Annotated[str, Depends(_locale)]
 CurrentStaff = Annotated[StaffAuth, Depends(current_staff)]
 CurrentAdmin = Annotated[StaffAuth, Depends(current_admin)]
