@@ -6,9 +6,10 @@ demand and starts a drain task when none runs; the task writes the backlog in or
 when it is empty, so a frame offered while a write is in flight waits behind it.
 
 Message frames pass through `_deliver_message`, which keeps each conversation's `seq` strictly
-increasing without gaps for this socket: a repeat is dropped, a gap (a live frame lost by
-pub/sub, or one racing a resume) is filled from the database first. So a client sees every
-seq once, in order, whatever the broker did.
+increasing without gaps for this socket: a repeat is dropped; a frame that comes early (its
+predecessor published by another process, or lost by pub/sub) is held for up to
+`REORDER_WAIT`, and sent as soon as the missing frames arrive — else the gap is filled from
+the database. So a client sees every seq once, in order, whatever the broker did.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEND_BUFFER = 1000  # frames; a client that stops reading is disconnected past this
+# How long a message frame that overtook its predecessor waits for it before the gap is
+# read from the database. Two processes publish one conversation's messages (the guest's
+# and the staff member's), so frames a millisecond apart can arrive swapped.
+REORDER_WAIT = 0.2
 MAX_FRAME = 64 * 1024
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
@@ -96,6 +101,7 @@ class Connection:
         self._pending: list[Frame] | None = None  # offered before `open`
         self._backlog: deque[Frame] | None = None  # offered, not yet written
         self._drain: asyncio.Task[None] | None = None  # writes the backlog
+        self._early: dict[str, dict[int, Frame]] | None = None  # per conversation, by seq
 
     # -- outgoing ---------------------------------------------------------
     def open(self, first: list[Frame]) -> None:
@@ -182,11 +188,45 @@ class Connection:
         if seq <= last:
             return
         if seq > last + 1:
-            await self.sync(cid, upto=seq - 1)
-            if seq <= self.seen.get(cid, 0):
-                return
+            self._hold(cid, seq, frame)
+            return
         await self.send(frame)
         self.seen[cid] = seq
+        await self._release(cid)
+
+    def _hold(self, cid: str, seq: int, frame: Frame) -> None:
+        """Keep a frame that came before its predecessor; fill the gap later if need be."""
+        early = self._early
+        if early is None:
+            early = self._early = {}
+        held = early.setdefault(cid, {})
+        if not held:
+            asyncio.get_running_loop().call_later(REORDER_WAIT, self._gap_timeout, cid)
+        held[seq] = frame
+
+    def _gap_timeout(self, cid: str) -> None:
+        if self._early and self._early.get(cid):
+            self.offer({"type": "_sync", "conversation_id": cid})
+
+    async def _release(self, cid: str) -> None:
+        """Send the held frames that now follow on; forget those already sent."""
+        early = self._early
+        held = early.get(cid) if early else None
+        if held is None or early is None:
+            return
+        while held:
+            following = self.seen.get(cid, 0) + 1
+            for stale in [s for s in held if s < following]:
+                del held[stale]
+            frame = held.pop(following, None)
+            if frame is None:
+                break
+            await self.send(frame)
+            self.seen[cid] = following
+        if not held:
+            del early[cid]
+            if not early:
+                self._early = None
 
     async def sync(self, conversation_id: str, upto: int | None = None) -> None:
         """Send every stored message after what this socket has seen (up to `upto`)."""
@@ -203,6 +243,7 @@ class Connection:
                 await self.send(frame)
                 self.seen[conversation_id] = frame["seq"]
             if len(frames) < message_service.MAX_PAGE:
+                await self._release(conversation_id)
                 return
 
     async def close(self, code: int = 1000) -> None:

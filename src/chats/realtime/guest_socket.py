@@ -59,6 +59,19 @@ class GuestConnection(Connection):
         self.form_bucket = TokenBucket(capacity=10, refill_per_second=0.5)
 
     # -- events from the hub (writer task) ------------------------------------
+    def offer(self, frame: dict[str, Any]) -> None:
+        """Drop at once a store availability frame that would change nothing for this guest.
+
+        Every state publish reaches every guest of the store; most see the same status
+        again. Only when nothing is waiting to be written is `last_availability` final.
+        """
+        if (frame.get("type") == "availability" and self.ready and self._drain is None
+                and not frame.get("_blacklisted")
+                and (Availability.AWAY.value if self.blacklisted else frame.get("status"))
+                == self.last_availability):
+            return
+        super().offer(frame)
+
     async def handle_event(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
         if kind == "availability":
