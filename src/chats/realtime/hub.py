@@ -57,10 +57,6 @@ class Hub:
                 elif not members:
                     del self.by_channel[channel]
 
-    def has_local(self, channel: str) -> bool:
-        """Whether any socket of this process listens on the channel."""
-        return channel in self.by_channel
-
     async def on_event(self, channel: str, data: str) -> None:
         """Broker handler: hand the frame to every local subscriber."""
         members = self.by_channel.get(channel)
