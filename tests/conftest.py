@@ -12,7 +12,7 @@ import pytest
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.databases import BACKEND, PG_URL, REDIS_URL, PostgresDatabases, SqliteDatabases
-from tests.servers import ThreadServer
+from tests.servers import ProcessServer, ThreadServer, env_for
 
 SECRET = "test-secret-key-not-for-production"
 
@@ -76,6 +76,16 @@ def server(settings: Settings) -> Iterator[ThreadServer]:
     srv = ThreadServer(settings).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def pair(settings: Settings, tmp_path: Path) -> Iterator[tuple[ProcessServer, ProcessServer]]:
+    """Two `chats serve` processes on the same database and broker."""
+    a = ProcessServer(env=env_for(settings), log_path=tmp_path / "a.log").start()
+    b = ProcessServer(env=env_for(settings), log_path=tmp_path / "b.log").start()
+    yield a, b
+    a.stop()
+    b.stop()
 
 
 @pytest.fixture

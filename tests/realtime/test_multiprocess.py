@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,19 +14,10 @@ from tests.api.helpers import login
 from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff, claim_race
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL),
                                 reason="needs CHATS_TEST_DATABASE_URL and CHATS_TEST_REDIS_URL")
-
-
-@pytest.fixture
-def pair(settings: Settings, tmp_path: Path) -> Iterator[tuple[ProcessServer, ProcessServer]]:
-    a = ProcessServer(env=env_for(settings), log_path=tmp_path / "a.log").start()
-    b = ProcessServer(env=env_for(settings), log_path=tmp_path / "b.log").start()
-    yield a, b
-    a.stop()
-    b.stop()
 
 
 async def test_flow_across_processes(pair: tuple[ProcessServer, ProcessServer],

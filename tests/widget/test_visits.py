@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import delete, func, select
 
-from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.models import Guest, PageView, Store
 from chats.ids import token_hash
@@ -20,7 +17,7 @@ from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Guest as GuestSocket
 from tests.realtime.clients import Staff
-from tests.servers import ProcessServer, ThreadServer, env_for
+from tests.servers import ProcessServer, ThreadServer
 
 
 async def visit(client: httpx.AsyncClient, store: StoreInfo, url: str,
@@ -166,15 +163,6 @@ async def follows_the_store(guests_at: str, ws_url: str, staff_at: tuple[str, st
 async def test_availability_follows_the_store(server: ThreadServer, db: Database) -> None:
     store = await create_store(db)
     await follows_the_store(server.url, server.ws_url, (server.url, server.ws_url), store)
-
-
-@pytest.fixture
-def pair(settings: Settings, tmp_path: Path) -> Iterator[tuple[ProcessServer, ProcessServer]]:
-    a = ProcessServer(env=env_for(settings), log_path=tmp_path / "a.log").start()
-    b = ProcessServer(env=env_for(settings), log_path=tmp_path / "b.log").start()
-    yield a, b
-    a.stop()
-    b.stop()
 
 
 @pytest.mark.skipif(not (PG_URL and REDIS_URL),
