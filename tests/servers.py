@@ -166,6 +166,7 @@ def env_for(settings: Any) -> dict[str, str]:
         "CHATS_SECRET_KEY": settings.secret_key,
         "CHATS_REDIS_PREFIX": settings.redis_prefix,
         "CHATS_PRESENCE_GRACE_SECONDS": str(settings.presence_grace_seconds),
+        "CHATS_PRESENCE_TTL_SECONDS": str(settings.presence_ttl_seconds),
         "CHATS_LOG_LEVEL": "WARNING",
     }
     if settings.redis_url:

@@ -54,7 +54,8 @@ async def build_context(settings: Settings) -> AppContext:
     hub = Hub()
     broker = make_broker(settings.redis_url, prefix=settings.redis_prefix,
                          on_reconnect=hub.on_reconnect)
-    presence = make_presence(settings.redis_url, prefix=settings.redis_prefix)
+    presence = make_presence(settings.redis_url, prefix=settings.redis_prefix,
+                             ttl=settings.presence_ttl_seconds)
     return AppContext(
         settings=settings, db=db, broker=broker, presence=presence, process_id=new_id()[:12],
         hub=hub,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sender = MailSender(ctx)
         ctx.extras[MAIL_SENDER] = sender
         await sender.start()
+        ctx.notifier.start_presence_watch()
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
         try:
             yield

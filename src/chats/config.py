@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         le=30,
         description="How long a staff member stays online after its last socket closed.",
     )
+    presence_ttl_seconds: float = Field(
+        default=60.0,
+        ge=3,
+        le=600,
+        description="How long a staff socket counts as live without a heartbeat (a process "
+        "that died drops out of the online list after at most this long).",
+    )
     upload_max_bytes: int = Field(
         default=10 * 1024 * 1024,
         description="Largest accepted upload, in bytes.",

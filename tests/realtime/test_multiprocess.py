@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from tests.api.helpers import login
 from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff, claim_race
-from tests.servers import ProcessServer
+from tests.servers import ProcessServer, env_for
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL),
                                 reason="needs CHATS_TEST_DATABASE_URL and CHATS_TEST_REDIS_URL")
@@ -118,3 +119,24 @@ async def test_clients_converge_after_a_redis_outage(
     assert seqs == list(range(1, acks[-1]["seq"] + 1))
     await staff.close()
     await guest.close()
+
+
+async def test_staff_of_a_killed_process_go_offline_for_the_other(
+        settings: Settings, db: Database, tmp_path: Path) -> None:
+    # A short presence lifetime so that the test does not wait a minute.
+    short = env_for(settings.model_copy(update={"presence_ttl_seconds": 3.0}))
+    a = ProcessServer(env=short, log_path=tmp_path / "a.log").start()
+    b = ProcessServer(env=short, log_path=tmp_path / "b.log").start()
+    try:
+        store = await create_store(db)
+        guest = await Guest.connect(a.ws_url, store.widget_key)
+        assert guest.welcome["availability"] == "away"
+        staff = await Staff.connect(b.url, b.ws_url, store.admin_login)
+        await guest.expect("availability", lambda f: f["status"] == "waiting")
+        b.kill()  # no shutdown code runs: nobody announces that the staff member left
+        # Its presence entry expires (3 s) and process A, which holds the guest, notices.
+        await guest.expect("availability", lambda f: f["status"] == "away", timeout=20)
+        await staff.ws.close()
+    finally:
+        a.stop()
+        b.stop()

@@ -57,6 +57,11 @@ class Hub:
                 elif not members:
                     del self.by_channel[channel]
 
+    def local_stores(self) -> set[str]:
+        """The stores with a socket in this process (from their store-wide channels)."""
+        return {channel.split(":", 2)[1] for channel in self.by_channel
+                if channel.startswith("store:")}
+
     async def on_event(self, channel: str, data: str) -> None:
         """Broker handler: hand the frame to every local subscriber."""
         members = self.by_channel.get(channel)

@@ -8,6 +8,7 @@ gets always reflects the last change this process made.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ class StateNotifier:
         self._dirty: set[str] = set()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._timers: set[asyncio.TimerHandle] = set()
+        self._watch: asyncio.Task[None] | None = None
+        self._watched: dict[str, frozenset[str]] = {}  # store → online staff at the last look
 
     def notify(self, store_id: str) -> None:
         """Something changed in the store: publish fresh state soon."""
@@ -50,6 +53,34 @@ class StateNotifier:
 
         handle = loop.call_later(delay, fire)
         self._timers.add(handle)
+
+    def start_presence_watch(self) -> None:
+        """Look at the online lists of this process's stores every quarter presence TTL."""
+        self._watch = asyncio.get_running_loop().create_task(self._watch_presence())
+
+    async def _watch_presence(self) -> None:
+        # A server process that dies cannot announce that its staff went offline: their
+        # presence entries simply expire. Whoever holds sockets of the store notices here.
+        interval = self.ctx.settings.presence_ttl_seconds / 4
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.look_at_presence()
+            except Exception:
+                log.exception("presence watch failed")
+
+    async def look_at_presence(self) -> None:
+        """Publish fresh state for each local store whose online staff changed since last time."""
+        stores = self.ctx.hub.local_stores()
+        for store_id in list(self._watched):
+            if store_id not in stores:
+                del self._watched[store_id]
+        for store_id in stores:
+            online = frozenset(await self.ctx.presence.online(store_id))
+            before = self._watched.get(store_id)
+            self._watched[store_id] = online
+            if before is not None and before != online:
+                self.notify(store_id)
 
     async def _run(self, store_id: str) -> None:
         try:
@@ -84,6 +115,10 @@ class StateNotifier:
 
     async def close(self) -> None:
         """Cancel pending work (server shutdown)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         for handle in self._timers:
             handle.cancel()
         for task in list(self._running.values()):

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
 log = logging.getLogger(__name__)
-HEARTBEAT = 20.0
 
 
 def origin_allowed(ws: WebSocket) -> bool:
@@ -100,7 +99,8 @@ class StaffConnection(Connection):
 
     async def _beat(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            # Three heartbeats per presence lifetime: one lost beat never drops the socket.
+            await asyncio.sleep(self.ctx.settings.presence_ttl_seconds / 3)
             with contextlib.suppress(Exception):
                 await self.ctx.presence.heartbeat(self.store.id, self.staff.id, self.id)
 
