@@ -75,7 +75,8 @@ def cmd_create_store(args: argparse.Namespace, settings: Settings) -> int:
     """Create a store and its first admin."""
 
     async def action(session: AsyncSession) -> dict[str, Any]:
-        store = await staff_service.create_store(session, name=args.name, locale=args.locale)
+        store = await staff_service.create_store(session, name=args.name, locale=args.locale,
+                                                 time_zone=args.time_zone)
         admin = await staff_service.create_staff(
             session,
             store_id=store.id,
@@ -136,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_argument("--password", required=True)
     store.add_argument("--admin-name", default=None)
     store.add_argument("--locale", default="ja", choices=["ja", "en"])
+    store.add_argument("--time-zone", default=None,
+                       help="IANA zone the statistics count days in (default: Asia/Tokyo for "
+                       "ja, UTC for en)")
     store.set_defaults(func=cmd_create_store)
     staff = sub.add_parser("create-staff", help="create a staff member")
     staff.add_argument("--store", required=True, help="store ID")

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,8 +27,13 @@ FIGURES = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "mis
            "avg_wait_seconds", "avg_first_response_seconds")
 
 
+# Stores count their own calendar days; a Japanese store's are Japan's.
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
 def at(day: str, clock: str) -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)
+    """A moment given in the store's time (Asia/Tokyo), as the app stores it (UTC)."""
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=TOKYO).astimezone(UTC)
 
 
 async def stats(client: httpx.AsyncClient, start: str, end: str, by: str = "day") -> Any:
@@ -57,7 +63,8 @@ async def history(db: Database, store: StoreInfo, other_store: StoreInfo) -> dic
         {"created_at": at("2025-03-30", "11:00:00"), "claimed_at": at("2025-03-30", "11:01:30"),
          "first_response_at": at("2025-03-30", "11:01:40"), "staff_id": b},
         {"created_at": at("2025-03-30", "12:00:00"), "end_reason": "missed"},
-        # started just before midnight, taken just after: two different days
+        # started just before midnight, taken just after: two different days (in Tokyo;
+        # both are 14:59 and 15:00 on 31 March in UTC)
         {"created_at": at("2025-03-31", "23:59:00"), "claimed_at": at("2025-04-01", "00:00:20"),
          "staff_id": b, "end_reason": "guest_left"},
         {"created_at": at("2025-03-31", "09:00:00"), "kind": "message",
@@ -166,7 +173,7 @@ async def test_figures_equal_what_guests_and_staff_did(
 
     staff = await Staff.connect(server.url, server.ws_url, store.admin_login)
     guests = [await Guest.connect(server.ws_url, store.widget_key) for _ in range(4)]
-    today = utcnow().date().isoformat()
+    today = utcnow().astimezone(TOKYO).date().isoformat()
     for n, guest in enumerate([*guests, guests[0]], start=1):
         await guest.send({"type": "form_shown"})
         # One at a time: the first counts of a day can race on PostgreSQL (bump_daily).

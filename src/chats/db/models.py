@@ -76,6 +76,9 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(200))
     widget_key: Mapped[str] = mapped_column(String(64), unique=True)
     locale: Mapped[str] = mapped_column(String(8), default="ja")
+    # IANA zone whose calendar days the statistics count in (A5).
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo",
+                                           server_default="Asia/Tokyo")
     # A3: logo upload id, header background, bubble colours.
     theme: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # A2: {"away"|"waiting"|"busy": upload id}; a missing key means the built-in image.

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
-from chats.db.models import Conversation, DailyStat, Guest, Message, Staff
+from chats.db.models import Conversation, DailyStat, Guest, Message, Staff, Store
+from chats.domain import calendar
 from chats.domain.availability import MAX_CHATS_LIMIT
 from chats.domain.conversation import (
     ConversationEvent,
@@ -128,7 +129,9 @@ async def bump_daily(session: AsyncSession, store_id: str, column: str) -> None:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = DailyStat.__table__
-    statement = insert(DailyStat).values(store_id=store_id, day=utcnow().date(), **{column: 1})
+    zone = await session.scalar(select(Store.time_zone).where(Store.id == store_id))
+    day = calendar.local_date(utcnow(), zone or "UTC")  # the store's own calendar day
+    statement = insert(DailyStat).values(store_id=store_id, day=day, **{column: 1})
     await session.execute(statement.on_conflict_do_update(
         index_elements=["store_id", "day"],
         set_={column: getattr(table.c, column) + 1},

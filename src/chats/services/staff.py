@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from chats.db.models import Staff, StaffSession, Store, StoreField
+from chats.domain import calendar
 from chats.domain.availability import validate_max_chats
 from chats.errors import ChatsError
 from chats.ids import new_token, utcnow
@@ -43,9 +44,25 @@ def _check_max_chats(n: int) -> int:
         raise ChatsError("bad_frame", "error.validation", detail="max_chats 1-9") from exc
 
 
-async def create_store(session: AsyncSession, *, name: str, locale: str = "ja") -> Store:
+def check_time_zone(name: str) -> None:
+    """Refuse a time zone name that is not an IANA zone."""
+    try:
+        calendar.zone(name)
+    except ValueError:
+        raise ChatsError("bad_frame", "error.time_zone", zone=name[:64]) from None
+
+
+def default_time_zone(locale: str) -> str:
+    """The zone a new store counts its days in: Japan for a Japanese store, else UTC."""
+    return "Asia/Tokyo" if locale == "ja" else "UTC"
+
+
+async def create_store(session: AsyncSession, *, name: str, locale: str = "ja",
+                       time_zone: str | None = None) -> Store:
     """A new store with a fresh widget key."""
-    store = Store(name=name.strip(), widget_key=new_token(18), locale=locale)
+    zone = time_zone or default_time_zone(locale)
+    check_time_zone(zone)
+    store = Store(name=name.strip(), widget_key=new_token(18), locale=locale, time_zone=zone)
     session.add(store)
     await session.flush()
     for position, (key, ja, en, kind, options) in enumerate(DEFAULT_FIELDS):

@@ -1,6 +1,7 @@
 """A5 access statistics: per day or month, from the daily counters and the conversations.
 
-Days are UTC days, the same days the form counters (`DailyStat`) are kept in.
+Days are the store's calendar days (`Store.time_zone`), the same days the form counters
+(`DailyStat`) are kept in.
 Conversation figures are bucketed by when they happened: started and missed by
 `created_at`; taken, wait, first response and per-staff counts by `claimed_at`
 (the moment that also counts one "form executed").
@@ -12,12 +13,13 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final, Literal
 
 from sqlalchemy import and_, or_, select
 
-from chats.db.models import Conversation, DailyStat, Staff
+from chats.db.models import Conversation, DailyStat, Staff, Store
+from chats.domain import calendar
 from chats.errors import ChatsError
 from chats.i18n import translate
 
@@ -107,11 +109,6 @@ def check_range(start: date, end: date, by: str) -> Granularity:
     return gran
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time(), UTC),
-            datetime.combine(end + timedelta(days=1), time(), UTC))
-
-
 async def _add_daily(session: AsyncSession, store_id: str, start: date, end: date,
                      buckets: dict[str, Bucket], by: Granularity) -> None:
     rows = await session.execute(
@@ -126,8 +123,8 @@ async def _add_daily(session: AsyncSession, store_id: str, start: date, end: dat
 
 
 async def _add_conversations(session: AsyncSession, store_id: str, start: date, end: date,
-                             buckets: dict[str, Bucket], by: Granularity) -> None:
-    low, high = _bounds(start, end)
+                             buckets: dict[str, Bucket], by: Granularity, zone: str) -> None:
+    low, high = calendar.days_bounds(start, end, zone)
     rows = await session.execute(
         select(Conversation.created_at, Conversation.claimed_at, Conversation.first_response_at,
                Conversation.end_reason, Conversation.staff_id)
@@ -137,11 +134,11 @@ async def _add_conversations(session: AsyncSession, store_id: str, start: date, 
     )
     for created, claimed, first, reason, staff_id in rows:
         if low <= created < high:
-            bucket = buckets[period_of(created.date(), by)]
+            bucket = buckets[period_of(calendar.local_date(created, zone), by)]
             bucket.chats_started += 1
             bucket.missed += reason == "missed"
         if claimed is not None and low <= claimed < high:
-            bucket = buckets[period_of(claimed.date(), by)]
+            bucket = buckets[period_of(calendar.local_date(claimed, zone), by)]
             bucket.chats_taken += 1
             bucket.waits.append(max(0.0, (claimed - created).total_seconds()))
             if first is not None:
@@ -164,7 +161,8 @@ async def compute(session: AsyncSession, *, store_id: str, start: date, end: dat
     gran = check_range(start, end, by)
     buckets = {label: Bucket(label) for label in periods(start, end, gran)}
     await _add_daily(session, store_id, start, end, buckets, gran)
-    await _add_conversations(session, store_id, start, end, buckets, gran)
+    zone = await session.scalar(select(Store.time_zone).where(Store.id == store_id))
+    await _add_conversations(session, store_id, start, end, buckets, gran, zone or "UTC")
     totals = Bucket("total")
     for bucket in buckets.values():
         totals.add(bucket)
