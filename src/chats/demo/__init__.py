@@ -95,7 +95,10 @@ async def run_demo(settings: Settings, *, host: str, port: int, shop_port: int) 
 
     server_url = f"http://{host}:{port}"
     shop_url = f"http://{host}:{shop_port}"
-    settings = settings.model_copy(update={"public_url": server_url})
+    update: dict[str, object] = {"public_url": server_url}
+    if "log_json" not in settings.model_fields_set:
+        update["log_json"] = False  # a person reads the demo's terminal (CHATS_LOG_JSON wins)
+    settings = settings.model_copy(update=update)
     store = await ensure_demo_store(settings)
     chats = uvicorn.Server(uvicorn.Config(
         create_app(settings), host=host, port=port, log_config=None,
