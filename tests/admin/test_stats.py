@@ -86,6 +86,7 @@ async def test_by_day(admin: httpx.AsyncClient, history: dict[str, str]) -> None
     a, b = history["a"], history["b"]
     body = await stats(admin, "2025-03-30", "2025-04-02")
     assert (body["from"], body["to"], body["by"]) == ("2025-03-30", "2025-04-02", "day")
+    assert body["time_zone"] == "Asia/Tokyo"
     rows = {r["period"]: r for r in body["rows"]}
     assert list(rows) == ["2025-03-30", "2025-03-31", "2025-04-01", "2025-04-02"]
     assert figures(rows["2025-03-30"]) == (5, 2, 3, 2, 1, 60.0, 35.0)

@@ -151,6 +151,8 @@ async def test_admin_sets_up_the_store(make_page: MakePage, server: ThreadServer
     await page.get_by_test_id("tab-stats").click()
     await expect(page.get_by_test_id("stats-table")).to_be_visible()
     await expect(page.get_by_test_id("stats-chart").locator("rect")).not_to_have_count(0)
+    await expect(page.get_by_test_id("stats-time-zone")).to_have_text(
+        "日付は Asia/Tokyo の暦日で数えています。")
     await screenshot(page, "admin-stats", full_page=True)
     csv = await page.request.get(
         server.url + str(await page.get_by_test_id("stats-csv").get_attribute("href")))

@@ -358,6 +358,7 @@ export interface StatsOut {
   rows: StatsRow[];
   totals: StatsRow;
   staff: StaffRef[];
+  time_zone: string;
 }
 
 export interface StatsRow {
@@ -382,6 +383,7 @@ export interface StoreOut {
   name: string;
   widget_key: string;
   locale: string;
+  time_zone: string;
 }
 
 export interface StoreRef {

@@ -5,11 +5,17 @@ describe('parseSession', () => {
   it('reads the login answer', () => {
     const out = parseSession({
       csrf_token: 'c1',
-      staff: { id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5, store: { id: 'st1', name: '青山店' } },
+      staff: {
+        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5,
+        store: { id: 'st1', name: '青山店', time_zone: 'Asia/Tokyo' },
+      },
     });
     expect(out).toEqual({
       csrfToken: 'c1',
-      staff: { id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5, store: { id: 'st1', name: '青山店' } },
+      staff: {
+        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5,
+        store: { id: 'st1', name: '青山店', time_zone: 'Asia/Tokyo' },
+      },
     });
   });
 
@@ -19,7 +25,10 @@ describe('parseSession', () => {
       role: 'agent',
       store: null,
     });
-    expect(parseSession({ staff: { id: 's' }, store: { id: 1, name: 'X' } }).staff.store).toEqual({ id: '1', name: 'X' });
+    // An answer without the store's zone (an older server) counts in UTC.
+    expect(parseSession({ staff: { id: 's' }, store: { id: 1, name: 'X' } }).staff.store).toEqual({
+      id: '1', name: 'X', time_zone: 'UTC',
+    });
     expect(parseSession({ id: 's', login_id: 'b', role: 'admin' })).toMatchObject({
       csrfToken: null,
       staff: { login_id: 'b', role: 'admin' },

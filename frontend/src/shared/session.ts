@@ -7,6 +7,8 @@ import { locale } from './i18n';
 export interface Store {
   id: string;
   name: string;
+  /** The IANA zone whose calendar days the store's statistics count. */
+  time_zone: string;
 }
 
 export type Role = 'admin' | 'agent';
@@ -55,7 +57,9 @@ export function parseSession(body: unknown): { csrfToken: string | null; staff: 
     name: str(raw['name'], str(raw['login_id'])),
     role: raw['role'] === 'admin' ? 'admin' : 'agent',
     max_chats: typeof raw['max_chats'] === 'number' ? raw['max_chats'] : 1,
-    store: rawStore ? { id: str(rawStore['id']), name: str(rawStore['name']) } : null,
+    store: rawStore
+      ? { id: str(rawStore['id']), name: str(rawStore['name']), time_zone: str(rawStore['time_zone'], 'UTC') }
+      : null,
   };
   const token = body['csrf_token'];
   return { csrfToken: typeof token === 'string' ? token : null, staff };

@@ -18,6 +18,7 @@ class StoreOut(BaseModel):
     name: str
     widget_key: str
     locale: str
+    time_zone: str  # the IANA zone whose calendar days the statistics count
 
 
 class StaffOut(BaseModel):
@@ -46,7 +47,8 @@ def staff_out(staff: Staff, store: Store | None = None) -> StaffOut:
         sound_enabled=staff.sound_enabled,
         notify_left_messages=staff.notify_left_messages,
         store=StoreOut(
-            id=store.id, name=store.name, widget_key=store.widget_key, locale=store.locale
+            id=store.id, name=store.name, widget_key=store.widget_key, locale=store.locale,
+            time_zone=store.time_zone,
         )
         if store
         else None,

@@ -43,6 +43,7 @@ class StatsOut(BaseModel):
     rows: list[StatsRow]
     totals: StatsRow
     staff: list[StaffRef]
+    time_zone: str  # the IANA zone whose calendar days the rows are
 
 
 def _row(bucket: stats_service.Bucket) -> StatsRow:
@@ -72,6 +73,7 @@ async def get_stats(start: From, end: To, auth: CurrentAdmin, ctx: Ctx,
         from_=table.start.isoformat(), to=table.end.isoformat(), by=table.by,
         rows=[_row(b) for b in table.rows], totals=_row(table.totals),
         staff=[StaffRef(id=sid, name=name) for sid, name in table.staff],
+        time_zone=table.time_zone,
     )
 
 

@@ -76,6 +76,7 @@ class StatsTable:
     rows: list[Bucket]
     totals: Bucket
     staff: list[tuple[str, str]]  # (id, name), ordered by name
+    time_zone: str = "UTC"  # whose calendar days the rows are
 
 
 def _mean(values: list[float]) -> float | None:
@@ -167,7 +168,7 @@ async def compute(session: AsyncSession, *, store_id: str, start: date, end: dat
     for bucket in buckets.values():
         totals.add(bucket)
     staff = await _staff_names(session, totals.per_staff)
-    return StatsTable(start, end, gran, list(buckets.values()), totals, staff)
+    return StatsTable(start, end, gran, list(buckets.values()), totals, staff, zone or "UTC")
 
 
 def _cell(value: object) -> str:

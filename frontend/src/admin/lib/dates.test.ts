@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysInRange, isDay, presetRange, rangeProblem } from './dates';
+import { addDays, dayInZone, daysInRange, isDay, presetRange, rangeProblem } from './dates';
 
 describe('days', () => {
   it('move across month and year ends', () => {
@@ -36,5 +36,18 @@ describe('rangeProblem', () => {
     expect(rangeProblem({ from: '2024-01-01', to: '2025-02-01', by: 'day' })).toBe('stats.range_too_long_day');
     expect(rangeProblem({ from: '2024-01-01', to: '2025-02-01', by: 'month' })).toBeNull();
     expect(rangeProblem({ from: '', to: '2025-02-01', by: 'month' })).toBe('stats.range_invalid');
+  });
+});
+
+describe('dayInZone', () => {
+  it('gives the calendar day of the zone, not of UTC', () => {
+    const lateUtc = new Date(Date.UTC(2025, 2, 31, 15, 0, 20)); // 00:00:20 on 1 April in Tokyo
+    expect(dayInZone(lateUtc, 'Asia/Tokyo')).toBe('2025-04-01');
+    expect(dayInZone(lateUtc, 'UTC')).toBe('2025-03-31');
+    expect(dayInZone(lateUtc, 'America/Los_Angeles')).toBe('2025-03-31');
+  });
+
+  it('falls back to the UTC day for a zone it does not know', () => {
+    expect(dayInZone(new Date(Date.UTC(2025, 0, 1, 23)), 'Mars/Base')).toBe('2025-01-01');
   });
 });

@@ -1,4 +1,5 @@
-// Date ranges for the statistics (A5). Days are UTC days, as the server counts them.
+// Date ranges for the statistics (A5). Days are the store's calendar days (its time zone),
+// as the server counts them; ranges are plain YYYY-MM-DD strings.
 
 export type Granularity = 'day' | 'month';
 export type Preset = 'last7' | 'last30' | 'this_month' | 'last12m';
@@ -19,6 +20,19 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** The UTC day of an instant, YYYY-MM-DD. */
 export function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
+}
+
+/** The calendar day of an instant in an IANA zone, YYYY-MM-DD (UTC's for an unknown zone). */
+export function dayInZone(d: Date, zone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+    }).formatToParts(d);
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('year')}-${part('month')}-${part('day')}`;
+  } catch {
+    return isoDay(d);
+  }
 }
 
 function parse(day: string): number {

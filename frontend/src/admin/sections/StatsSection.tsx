@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { StatsOut } from '../../shared/api-types';
 import { t } from '../../shared/i18n';
+import { session } from '../../shared/session';
 import { getStats, statsCsvUrl } from '../api';
 import { Feedback } from '../components/Feedback';
-import { isoDay, PRESETS, presetRange, rangeProblem, type Granularity, type Range } from '../lib/dates';
+import { dayInZone, PRESETS, presetRange, rangeProblem, type Granularity, type Range } from '../lib/dates';
 import { useAction } from '../lib/useAction';
 import { BarChart } from './BarChart';
 import { StatsTable } from './StatsTable';
@@ -11,7 +12,8 @@ import './stats.css';
 
 /** A5: form shown / executed and the chat figures per day or month, chart, table and CSV. */
 export function StatsSection() {
-  const today = isoDay(new Date());
+  const zone = session.value?.store?.time_zone ?? 'UTC';
+  const today = dayInZone(new Date(), zone);
   const [range, setRange] = useState<Range>(() => presetRange('last30', today));
   const [shown, setShown] = useState<{ range: Range; stats: StatsOut } | null>(null);
   const action = useAction();
@@ -77,8 +79,8 @@ export function StatsSection() {
             {t('stats.show')}
           </button>
         </div>
-        <p class={problem ? 'hint hint--error' : 'hint'} role={problem ? 'alert' : undefined}>
-          {problem ? t(problem) : t('stats.utc_note')}
+        <p class={problem ? 'hint hint--error' : 'hint'} role={problem ? 'alert' : undefined} data-testid="stats-time-zone">
+          {problem ? t(problem) : t('stats.time_zone', { zone })}
         </p>
       </form>
       <Feedback action={action} testid="stats" />
@@ -96,6 +98,7 @@ function StatsResult({ range, stats }: { range: Range; stats: StatsOut }) {
           {t('stats.csv')}
         </a>
       </div>
+
       <div class="admin-card">
         <BarChart rows={stats.rows} />
       </div>
