@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -106,7 +107,11 @@ async def stats_today(server: ThreadServer, shop: Shop) -> dict[str, Any]:
     """Today's totals of the access statistics (A5), read by the store's admin."""
     http, _csrf = await staff_http(server, shop.store.admin_login)
     try:
-        today = datetime.now(UTC).date().isoformat()
+        # The store counts its own calendar days: ask which zone, then for its today.
+        utc_today = datetime.now(UTC).date().isoformat()
+        r = await http.get("/api/stats", params={"from": utc_today, "to": utc_today})
+        assert r.status_code == 200, r.text
+        today = datetime.now(ZoneInfo(r.json()["time_zone"])).date().isoformat()
         r = await http.get("/api/stats", params={"from": today, "to": today})
         assert r.status_code == 200, r.text
         totals: dict[str, Any] = r.json()["totals"]
