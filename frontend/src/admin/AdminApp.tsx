@@ -4,16 +4,21 @@ import { useEffect, useState } from 'preact/hooks';
 import { AppBar } from '../shared/components/AppBar';
 import { LoginGate } from '../shared/components/LoginGate';
 import { t } from '../shared/i18n';
+import type { EmbedSettings } from '../shared/api-types';
 import type { Staff } from '../shared/session';
 import { Tabs } from './components/Tabs';
 import { TAB_IDS, tabFromHash, type TabId } from './lib/tabs';
+import { useLoad, type Loaded } from './lib/useLoad';
 import { ButtonsSection } from './sections/ButtonsSection';
+import { getEmbed } from './api';
 import { CannedSection } from './sections/CannedSection';
+import { EmbedBanner, EmbedSection } from './sections/EmbedSection';
 import { FieldsSection } from './sections/FieldsSection';
 import { ScreenSection } from './sections/ScreenSection';
 import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
 import { StatsSection } from './sections/StatsSection';
+import { TokensSection } from './sections/TokensSection';
 
 /** The admin menu (role admin only): login gate, then the settings screens. */
 export function AdminApp() {
@@ -36,6 +41,8 @@ function AdminShell({ staff }: { staff: Staff }) {
     setTab(next);
     history.replaceState(null, '', `#${next}`);
   };
+  // Read once for the whole menu: the banner above every tab warns while the list is empty.
+  const embed = useLoad(getEmbed);
 
   return (
     <div class="admin">
@@ -47,16 +54,19 @@ function AdminShell({ staff }: { staff: Staff }) {
         <h1 class="visually-hidden" data-testid="admin-title">
           {t('admin.title')}
         </h1>
+        {embed.data?.origins.length === 0 && tab !== 'embed' && <EmbedBanner onOpen={() => select('embed')} />}
         <Tabs tabs={TAB_IDS.map((id) => ({ id, label: t(`tab.${id}`) }))} current={tab} onSelect={select} label={t('admin.sections')}>
-          <Panel tab={tab} staff={staff} />
+          <Panel tab={tab} staff={staff} embed={embed} />
         </Tabs>
       </main>
     </div>
   );
 }
 
-function Panel({ tab, staff }: { tab: TabId; staff: Staff }) {
+function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<EmbedSettings> }) {
   switch (tab) {
+    case 'embed':
+      return <EmbedSection loaded={embed} />;
     case 'staff':
       return <StaffSection me={staff} />;
     case 'buttons':
@@ -67,6 +77,8 @@ function Panel({ tab, staff }: { tab: TabId; staff: Staff }) {
       return <FieldsSection />;
     case 'stats':
       return <StatsSection />;
+    case 'tokens':
+      return <TokensSection />;
     case 'canned':
       return (
         <section class="admin-section" aria-labelledby="canned-tab-heading">

@@ -6,6 +6,8 @@ import type {
   CannedOut,
   CannedPatch,
   ColoursIn,
+  EmbedSettings,
+  QueueSettings,
   FieldIn,
   FieldList,
   FieldPatch,
@@ -14,6 +16,7 @@ import type {
   StaffList,
   StaffOut,
   StaffPatchIn,
+  TwoFactorOut,
   StampList,
   StampOut,
   StampPatch,
@@ -21,11 +24,12 @@ import type {
 } from '../shared/api-types';
 import { locale } from '../shared/i18n';
 import { api } from '../shared/session';
+import type { ColourKey } from '../shared/theme';
 import type { Range } from './lib/dates';
 
 export type ButtonStatus = 'away' | 'waiting' | 'busy';
 export const BUTTON_STATUSES: readonly ButtonStatus[] = ['away', 'waiting', 'busy'];
-export type ColourKey = keyof ColoursIn;
+export type { ColourKey };
 export const COLOUR_KEYS: readonly ColourKey[] = [
   'header_bg',
   'header_fg',
@@ -47,6 +51,9 @@ const id = (s: string): string => encodeURIComponent(s);
 export const listStaff = () => api.get<StaffList>('/api/staff');
 export const createStaff = (body: StaffCreateIn) => api.post<StaffOut>('/api/staff', body);
 export const patchStaff = (staffId: string, body: StaffPatchIn) => api.patch<StaffOut>(`/api/staff/${id(staffId)}`, body);
+export const resetTwoFactor = (staffId: string) => api.delete<void>(`/api/staff/${id(staffId)}/two-factor`);
+export const getTwoFactor = () => api.get<TwoFactorOut>('/api/auth/two-factor');
+export const requireTwoFactor = (required: boolean) => api.put<TwoFactorOut>('/api/admin/two-factor', { required });
 
 export const getScreen = () => api.get<ScreenSettings>('/api/admin/screen');
 export const putButton = (status: ButtonStatus, file: File) =>
@@ -55,6 +62,11 @@ export const resetButton = (status: ButtonStatus) => api.delete<ScreenSettings>(
 export const patchTheme = (body: ColoursIn) => api.patch<ScreenSettings>('/api/admin/theme', body);
 export const putLogo = (file: File) => api.put<ScreenSettings>('/api/admin/logo', fileForm(file));
 export const deleteLogo = () => api.delete<ScreenSettings>('/api/admin/logo');
+
+export const getEmbed = () => api.get<EmbedSettings>('/api/admin/embed');
+export const putEmbed = (origins: string[]) => api.put<EmbedSettings>('/api/admin/embed', { origins });
+export const getQueue = () => api.get<QueueSettings>('/api/admin/queue');
+export const putQueue = (on: boolean) => api.put<QueueSettings>('/api/admin/queue', { queue_when_busy: on });
 
 export const listFields = () => api.get<FieldList>('/api/admin/fields');
 export const createField = (body: FieldIn) => api.post<AdminFieldOut>('/api/admin/fields', body);

@@ -1,23 +1,26 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Icon } from './components/Icon';
 import { AppBar } from '../shared/components/AppBar';
 import { LoginGate } from '../shared/components/LoginGate';
+import { Tag } from '../shared/components/Tag';
 import { t } from '../shared/i18n';
 import type { Staff } from '../shared/session';
 import { unlockAudio } from './alerts';
+import { guestName } from './format';
 import { ChatTabs } from './components/ChatTabs';
 import { Composer } from './components/Composer';
 import { GuestList } from './components/GuestList';
 import { Operations } from './components/Operations';
 import { StaffList } from './components/StaffList';
 import { StatusItems } from './components/StatusItems';
+import { SupervisorView } from './components/SupervisorView';
 import { Timeline } from './components/Timeline';
 import { UserInfo } from './components/UserInfo';
 import { WaitingList } from './components/WaitingList';
 import { loadCanned, loadStamps } from './data';
 import { tabShortcut } from './keys';
-import { discardSend, dismiss, model, notices, replyingOffline, retrySend, selectChat, startConsole } from './store';
-import './console.css';
+import { announcement, discardSend, dismiss, model, notices, replyingOffline, retrySend, selectChat, startConsole } from './store';
+import { closeSupervisor, openSupervisor, supervising } from './supervisor';
 
 /** The staff console: login gate, then the operator screen of the seed. */
 export function ConsoleApp() {
@@ -48,23 +51,43 @@ function ConsoleShell({ staff }: { staff: Staff }) {
     };
   }, [staff.id]);
 
-  const { chats, selected } = model.value;
+  const { chats, selected, me } = model.value;
   const chat = chats.find((c) => c.id === selected) ?? null;
+  // The last chat ended or its tab closed: its pane (and the focused button) went away.
+  // Focus lands on what replaces it, not on the page (another chat's composer takes it itself).
+  const emptyPane = useRef<HTMLParagraphElement>(null);
+  const chatId = chat?.id;
+  useEffect(() => {
+    if (chatId === undefined && (document.activeElement === document.body || !document.activeElement)) emptyPane.current?.focus();
+  }, [chatId]);
+  const admin = me?.role === 'admin';
 
   return (
     <div class="console">
       <AppBar staff={staff} title={t('console.title')}>
+        {admin && (
+          <button
+            type="button"
+            class="bar-btn"
+            aria-pressed={supervising.value}
+            data-testid="supervisor-toggle"
+            onClick={() => (supervising.value ? closeSupervisor() : openSupervisor())}
+          >
+            <Icon name="users" /> {supervising.value ? t('console.sv.close') : t('console.sv.open')}
+          </button>
+        )}
         <StatusItems />
       </AppBar>
-      <main class="console__grid">
-        <aside class="console__side">
+      {admin && supervising.value ? <SupervisorView /> : <main class={`console__grid${replyingOffline.value ? ' is-guests' : ''}`}>
+        <h1 class="visually-hidden">{t('console.title')}</h1>
+        <aside class="console__side" aria-label={t('console.side')}>
           <WaitingList />
           <section class="panel" aria-labelledby="waiting-ops">
             <header class="panel__header">
               <h2 id="waiting-ops" class="panel__title">{t('console.waiting_operations')}</h2>
             </header>
             <div class="side-ops">
-              <button type="button" class="op-btn op-btn--wide" data-testid="guest-list-button" onClick={() => (replyingOffline.value = true)}>
+              <button type="button" class="op-btn op-btn--wide" data-testid="guest-list-button" aria-pressed={replyingOffline.value} onClick={() => (replyingOffline.value = !replyingOffline.value)}>
                 <Icon name="book" /> {t('console.guest_list')}
               </button>
             </div>
@@ -76,13 +99,14 @@ function ConsoleShell({ staff }: { staff: Staff }) {
             <StaffList />
           </section>
         </aside>
+        {replyingOffline.value && <GuestList onClose={() => (replyingOffline.value = false)} />}
         <section class="console__chat" aria-label={t('console.chats')}>
           <ChatTabs />
           {chat ? (
             <div class="chat-pane" id="chat-pane" role="tabpanel" aria-labelledby={`tab-${chat.id}`} data-testid="chat-pane">
               <div class="chat-pane__head">
-                <h2 class="chat-pane__title">{t('console.chat_with', { name: chat.nickname || t('console.guest_unnamed') })}</h2>
-                {chat.status === 'ended' && <span class="tag tag--ended" data-testid="chat-ended">{t('console.chat_ended')}</span>}
+                <h2 class="chat-pane__title">{t('console.chat_with', { name: guestName(chat.nickname) })}</h2>
+                {chat.status === 'ended' && <Tag tone="ended" testId="chat-ended">{t('console.chat_ended')}</Tag>}
               </div>
               <Timeline
                 messages={chat.messages}
@@ -96,16 +120,18 @@ function ConsoleShell({ staff }: { staff: Staff }) {
             </div>
           ) : (
             <div class="chat-pane chat-pane--empty" data-testid="no-chat">
-              <p class="chat-pane__empty-title">{t('console.no_chat')}</p>
+              <p class="chat-pane__empty-title" tabIndex={-1} ref={emptyPane} data-testid="no-chat-title">{t('console.no_chat')}</p>
               <p class="panel__empty">{t('console.no_chat_hint')}</p>
             </div>
           )}
         </section>
-        <aside class="console__info">
+        <aside class="console__info" aria-label={t('console.user_info')}>
           {chat ? <UserInfo guestId={chat.guestId} /> : <section class="panel"><p class="panel__empty">{t('console.info_empty')}</p></section>}
         </aside>
-      </main>
-      {replyingOffline.value && <GuestList onClose={() => (replyingOffline.value = false)} />}
+      </main>}
+      <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+        {announcement.value && <p key={announcement.value.id}>{announcement.value.text}</p>}
+      </div>
       <div class="notices" aria-live="polite">
         {notices.value.map((n) => (
           <div key={n.id} class={`notice notice--${n.tone}`} role={n.tone === 'error' ? 'alert' : 'status'} data-testid="notice">

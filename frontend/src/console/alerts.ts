@@ -64,22 +64,48 @@ export function stopFlash(): void {
   if (baseTitle) document.title = baseTitle;
 }
 
-/** Whether desktop notifications can be asked for (not yet granted or denied). */
-export function canAskNotifications(): boolean {
-  return typeof Notification !== 'undefined' && Notification.permission === 'default';
+export type NotifyState = 'unsupported' | 'default' | 'denied' | 'on' | 'off';
+
+const DESKTOP_KEY = 'chats:console:desktop';
+
+function readDesktopChoice(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(DESKTOP_KEY) !== 'off';
+  } catch {
+    return true;
+  }
 }
 
-/** Ask for desktop notifications (must run inside a click). */
-export async function askNotifications(): Promise<void> {
-  if (canAskNotifications()) await Notification.requestPermission();
+/** Where desktop notifications stand: the browser's permission, then this person's on/off choice. */
+export function notifyState(): NotifyState {
+  if (typeof Notification === 'undefined') return 'unsupported';
+  if (Notification.permission === 'default') return 'default';
+  if (Notification.permission === 'denied') return 'denied';
+  return readDesktopChoice() ? 'on' : 'off';
 }
 
-/** Show a desktop notification when allowed and the page is not in front. */
-export function desktopNotify(title: string, body: string): void {
-  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+/** Ask the browser for desktop notifications; must run inside a click, after the explanation. */
+export async function askNotifications(): Promise<NotifyState> {
+  if (typeof Notification !== 'undefined' && Notification.permission === 'default') await Notification.requestPermission();
+  setDesktopChoice(true);
+  return notifyState();
+}
+
+/** Switch desktop notifications on or off in this browser (once the browser allows them). */
+export function setDesktopChoice(on: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(DESKTOP_KEY, on ? 'on' : 'off');
+  } catch {
+    /* storage blocked: the choice lasts until the page closes */
+  }
+}
+
+/** Show a desktop notification when allowed, switched on, and the page is not in front. */
+export function desktopNotify(title: string, body: string, tag = 'chats-waiting'): void {
+  if (notifyState() !== 'on') return;
   if (document.visibilityState === 'visible' && document.hasFocus()) return;
   try {
-    const n = new Notification(title, { body, tag: 'chats-waiting' });
+    const n = new Notification(title, { body, tag });
     n.onclick = () => {
       window.focus();
       n.close();

@@ -27,7 +27,9 @@ export function stampLabel(code: string): string {
 export function matchCanned(list: CannedOut[], query: string): CannedOut[] {
   const q = query.trim().toLowerCase();
   if (!q) return list;
-  const starts = list.filter((c) => c.shortcut.toLowerCase().startsWith(q));
+  // A personal shortcut may shadow a store-wide one: the person's own comes first.
+  const own = (c: CannedOut) => (c.scope === 'personal' ? 0 : 1);
+  const starts = list.filter((c) => c.shortcut.toLowerCase().startsWith(q)).sort((a, b) => Number(b.shortcut.toLowerCase() === q) - Number(a.shortcut.toLowerCase() === q) || own(a) - own(b));
   const rest = list.filter((c) => !starts.includes(c) && (c.shortcut.toLowerCase().includes(q) || c.title.toLowerCase().includes(q)));
   return [...starts, ...rest];
 }

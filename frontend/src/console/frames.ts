@@ -3,7 +3,7 @@
 // are not yet described by models in chats.realtime.frames; until they are,
 // they are composed here from the generated message type, and only with the
 // fields the console reads.
-import type { ChatMessage, WsStaffClientFrame } from '../shared/api-types';
+import type { ChatMessage, WsOverviewFrame, WsStaffClientFrame, WsWatchingFrame } from '../shared/api-types';
 
 export type StaffOut = WsStaffClientFrame;
 
@@ -40,7 +40,7 @@ export interface ConversationFrame {
 
 export interface WelcomeFrame {
   type: 'welcome';
-  staff: { id: string; login_id: string; name: string; role: string; max_chats: number };
+  staff: { id: string; login_id: string; name: string; role: string; max_chats: number; sound_enabled?: boolean };
   store: { id: string; name: string };
   queue: QueueEntry[];
   mine: ConversationFrame[];
@@ -57,4 +57,7 @@ export type StaffIn =
   | { type: 'read'; conversation_id: string; seq: number }
   | { type: 'typing'; conversation_id: string; text: string }
   | { type: 'guest_updated'; guest_id: string }
+  | { type: 'me'; staff: WelcomeFrame['staff'] }
+  | WsOverviewFrame
+  | WsWatchingFrame
   | { type: 'error'; code: string; message: string; ref?: string };

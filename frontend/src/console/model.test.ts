@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../shared/api-types';
 import type { ConversationFrame, StaffIn, WelcomeFrame } from './frames';
-import { applyFrame, emptyModel, insertMessage, ownStatus, resumeMap, transferTargets, unreadCount, type Model } from './model';
+import { applyFrame, emptyModel, insertMessage, MAX_TEXT, ownStatus, resumeMap, textLength, transferTargets, unreadCount, type Model } from './model';
 
 const me = { id: 's1', login_id: 'sato', name: '佐藤', role: 'agent', max_chats: 3 };
 const conv = (id: string, over: Partial<ConversationFrame> = {}): ConversationFrame => ({
@@ -90,6 +90,17 @@ describe('applyFrame', () => {
     expect(after.chats[0]?.guestDraft).toBe('');
   });
 
+  it('follows its own record when the admin changes it', () => {
+    const { model } = run([welcome(), { type: 'me', staff: { ...me, max_chats: 9, name: '佐藤花子' } }]);
+    expect(model.me).toEqual({ ...me, max_chats: 9, name: '佐藤花子' });
+  });
+
+  it('closes a chat that went back to the queue and says so', () => {
+    const { model, effects } = run([welcome([conv('a'), conv('b')]), conv('a', { status: 'waiting', staff_id: null })]);
+    expect(model.chats.map((c) => c.id)).toEqual(['b']);
+    expect(effects).toContainEqual({ kind: 'returned_to_queue', chatId: 'a', nickname: 'guest-a' });
+  });
+
   it('keeps held chats across a reconnect welcome', () => {
     const first = run([welcome([conv('a')]), msg('a', 1)]).model;
     const { model } = run([welcome([conv('a'), conv('b')])], first);
@@ -114,5 +125,13 @@ describe('ownStatus and transfer targets', () => {
       ],
     }]);
     expect(transferTargets(model).map((s) => s.id)).toEqual(['s2']);
+  });
+});
+
+describe('textLength', () => {
+  it('counts code points after trimming, like the server', () => {
+    expect(textLength('  あいう  ')).toBe(3);
+    expect(textLength('😀'.repeat(2))).toBe(2);
+    expect(textLength('あ'.repeat(MAX_TEXT - 1) + '😀')).toBe(MAX_TEXT);
   });
 });

@@ -4,6 +4,16 @@
 import type { ChatMessage } from '../shared/api-types';
 import type { ConversationFrame, OnlineStaff, QueueEntry, StaffIn, WelcomeFrame } from './frames';
 
+/** Protocol §3: a message holds at most this many code points after trimming. */
+export const MAX_TEXT = 4000;
+/** The composer's counter shows from here on, so the limit never comes as a surprise. */
+export const COUNTER_FROM = 3600;
+
+/** Length as the server counts it: Unicode code points after trimming. */
+export function textLength(text: string): number {
+  return [...text.trim()].length;
+}
+
 /** S7: one staff member holds at most nine chats. */
 export const MAX_TABS = 9;
 
@@ -46,6 +56,7 @@ export type Effect =
   | { kind: 'guest_message'; chatId: string; text: string }
   | { kind: 'assigned'; chatId: string }
   | { kind: 'transferred_away'; chatId: string; nickname: string; to: string }
+  | { kind: 'returned_to_queue'; chatId: string; nickname: string }
   | { kind: 'ended'; chatId: string }
   | { kind: 'guest_updated'; guestId: string }
   | { kind: 'error'; code: string; message: string; ref?: string };
@@ -126,6 +137,11 @@ function onConversation(model: Model, frame: ConversationFrame, effects: Effect[
     effects.push({ kind: 'transferred_away', chatId: frame.id, nickname: held.nickname, to });
     return closeChat(model, frame.id);
   }
+  if (frame.status === 'waiting' && held.status === 'active') {
+    // Back in the queue (this account can no longer answer it): the tab goes away.
+    effects.push({ kind: 'returned_to_queue', chatId: frame.id, nickname: held.nickname });
+    return closeChat(model, frame.id);
+  }
   if (frame.status === 'ended' && held.status !== 'ended') effects.push({ kind: 'ended', chatId: frame.id });
   return updateChat(model, frame.id, (c) => chatFrom(frame, c));
 }
@@ -199,6 +215,10 @@ export function applyFrame(model: Model, frame: StaffIn): { model: Model; effect
     }
     case 'online':
       next = { ...model, online: frame.staff };
+      break;
+    case 'me':
+      // The admin changed this account (limit, role, name): the console follows at once.
+      next = { ...model, me: frame.staff };
       break;
     case 'conversation':
       next = onConversation(model, frame, effects);

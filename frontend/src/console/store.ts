@@ -4,10 +4,12 @@
 import { batch, signal } from '@preact/signals';
 import type { ChatMessage, Preferences, SessionOut } from '../shared/api-types';
 import { t } from '../shared/i18n';
-import { api, loadSession } from '../shared/session';
+import { api, loadSession, session } from '../shared/session';
 import { WsClient, wsUrl, type ConnectionState } from '../shared/ws';
 import { beep, desktopNotify, flashTitle } from './alerts';
+import { guestName, honorific } from './format';
 import type { StaffIn, StaffOut } from './frames';
+import { onSupervisorFrame, resetSupervisor } from './supervisor';
 import {
   addMessage,
   addPending,
@@ -17,7 +19,9 @@ import {
   emptyModel,
   lastSeq,
   markRead,
+  MAX_TEXT,
   resumeMap,
+  textLength,
   type Effect,
   type Model,
 } from './model';
@@ -37,6 +41,8 @@ export const connection = signal<ConnectionState>('closed');
 /** per conversation: the staff member's unsent text (kept across tab switches and reloads) */
 export const drafts = signal<Record<string, string>>(loadDrafts());
 export const notices = signal<Notice[]>([]);
+/** The latest line for screen readers (a polite live region); `id` makes a repeat new. */
+export const announcement = signal<{ id: number; text: string } | null>(null);
 export const soundOn = signal<boolean>(readSound() ?? true);
 /** true while the guest list / offline reply screen is open (S1.3 "replying") */
 export const replyingOffline = signal(false);
@@ -61,11 +67,14 @@ function readSound(): boolean | null {
   return v === 'on' ? true : v === 'off' ? false : null;
 }
 
+// Drafts live in localStorage (not sessionStorage) so that they also outlive a closed
+// tab or a crashed browser, not only a reload.
 function loadDrafts(): Record<string, string> {
   try {
-    const raw = globalThis.sessionStorage?.getItem(DRAFTS_KEY);
+    const raw = storage()?.getItem(DRAFTS_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
   } catch {
     return {};
   }
@@ -73,7 +82,7 @@ function loadDrafts(): Record<string, string> {
 
 function saveDrafts(value: Record<string, string>): void {
   try {
-    globalThis.sessionStorage?.setItem(DRAFTS_KEY, JSON.stringify(value));
+    storage()?.setItem(DRAFTS_KEY, JSON.stringify(value));
   } catch {
     /* storage full or blocked: drafts still live in memory */
   }
@@ -86,6 +95,11 @@ export function notify(text: string, tone: Notice['tone'] = 'info'): void {
   setTimeout(() => dismiss(id), NOTICE_MS);
 }
 
+/** Tell screen readers about something that is not on screen (a waiting guest, another chat). */
+export function announce(text: string): void {
+  announcement.value = { id: ++noticeSeq, text };
+}
+
 export function dismiss(id: number): void {
   notices.value = notices.value.filter((n) => n.id !== id);
 }
@@ -93,6 +107,9 @@ export function dismiss(id: number): void {
 function send(frame: StaffOut): boolean {
   return client?.send(frame) ?? false;
 }
+
+/** Send a frame on the console's socket; false when it is not connected. */
+export const sendFrame = send;
 
 function newId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -103,28 +120,40 @@ function handleEffect(effect: Effect): void {
   switch (effect.kind) {
     case 'new_waiting': {
       if (soundOn.value) beep('guest');
-      const names = effect.entries.map((e) => e.nickname || t('console.guest_unnamed')).join('、');
+      const names = effect.entries.map((e) => guestName(e.nickname)).join('、');
       flashTitle(t('console.flash_waiting', { name: names }));
+      announce(t('console.announce_waiting', { name: names }));
       desktopNotify(t('console.notify_waiting_title'), names);
       break;
     }
     case 'guest_message': {
       if (soundOn.value) beep('message');
       const hidden = typeof document !== 'undefined' && document.visibilityState !== 'visible';
+      const chat = m.chats.find((c) => c.id === effect.chatId);
       if (hidden || m.selected !== effect.chatId) {
-        const chat = m.chats.find((c) => c.id === effect.chatId);
-        flashTitle(t('console.flash_message', { name: chat?.nickname ?? '' }));
+        flashTitle(t('console.flash_message', { name: guestName(chat?.nickname) }));
       }
+      // One notification per chat (its tag): a burst of messages replaces, not piles up.
+      const body = effect.text ? [...effect.text].slice(0, 120).join('') : t('console.notify_message_file');
+      // The chat on screen reads its own messages out (its timeline is a log); others are told here.
+      if (m.selected !== effect.chatId || replyingOffline.value) {
+        announce(t('console.announce_message', { name: guestName(chat?.nickname), text: body }));
+      }
+      desktopNotify(t('console.notify_message_title', { name: guestName(chat?.nickname) }), body, `chats-message-${effect.chatId}`);
       break;
     }
     case 'assigned':
       if (claiming.value === effect.chatId) {
         claiming.value = null;
+        replyingOffline.value = false; // taken from the queue beside the guest list: show the chat
         model.value = { ...m, selected: effect.chatId };
       }
       break;
     case 'transferred_away':
-      notify(t('console.transferred_notice', { name: effect.nickname, to: effect.to }));
+      notify(t('console.transferred_notice', { name: guestName(effect.nickname), to: honorific(effect.to) }));
+      break;
+    case 'returned_to_queue':
+      notify(t('console.returned_notice', { name: guestName(effect.nickname) }));
       break;
     case 'ended':
       if (endingByMe.delete(effect.chatId)) {
@@ -132,7 +161,7 @@ function handleEffect(effect: Effect): void {
         dropDraft(effect.chatId);
       } else {
         const chat = m.chats.find((c) => c.id === effect.chatId);
-        notify(t('console.ended_notice', { name: chat?.nickname ?? '' }));
+        notify(t('console.ended_notice', { name: guestName(chat?.nickname) }));
       }
       break;
     case 'guest_updated':
@@ -160,7 +189,21 @@ function onFrame(frame: StaffIn): void {
     model.value = next;
     for (const effect of effects) handleEffect(effect);
   });
-  if (frame.type === 'welcome') resendPending();
+  if (frame.type === 'welcome') {
+    resendPending();
+    pruneDrafts();
+  }
+  if (frame.type === 'me' && session.value) {
+    // What else reads the session (the canned-response scopes, the admin link) follows too.
+    const { id, login_id, name, role, max_chats } = frame.staff;
+    session.value = { ...session.value, id, login_id, name, role: role === 'admin' ? 'admin' : 'agent', max_chats };
+    // The member's own setting, changed in another tab or on another device.
+    if (frame.staff.sound_enabled !== undefined && frame.staff.sound_enabled !== soundOn.value) {
+      soundOn.value = frame.staff.sound_enabled;
+      storage()?.setItem(SOUND_KEY, frame.staff.sound_enabled ? 'on' : 'off');
+    }
+  }
+  onSupervisorFrame(frame);
   markSelectedRead();
 }
 
@@ -176,6 +219,7 @@ function resendPending(): void {
 /** Connect /ws/staff; returns the function that disconnects. */
 export function startConsole(): () => void {
   model.value = emptyModel();
+  resetSupervisor();
   client = new WsClient<StaffIn, StaffOut>({
     url: () => wsUrl('/ws/staff'),
     hello: () => {
@@ -271,6 +315,29 @@ export function setDraft(chatId: string, text: string): void {
   if (!before.trim() !== !text.trim()) send({ type: 'typing', conversation_id: chatId, active: Boolean(text.trim()) });
 }
 
+const OFFLINE_PREFIX = 'offline:';
+
+/** The unsent offline reply to a guest (M1), kept like a chat draft. */
+export function offlineDraft(guestId: string): string {
+  return drafts.value[OFFLINE_PREFIX + guestId] ?? '';
+}
+
+export function setOfflineDraft(guestId: string, text: string): void {
+  const next = { ...drafts.value, [OFFLINE_PREFIX + guestId]: text };
+  if (!text) delete next[OFFLINE_PREFIX + guestId];
+  drafts.value = next;
+  saveDrafts(next);
+}
+
+/** Forget drafts of chats no longer held (ended, transferred or taken elsewhere while away). */
+function pruneDrafts(): void {
+  const held = new Set(model.value.chats.map((c) => c.id));
+  const kept = Object.fromEntries(Object.entries(drafts.value).filter(([id]) => held.has(id) || id.startsWith(OFFLINE_PREFIX)));
+  if (Object.keys(kept).length === Object.keys(drafts.value).length) return;
+  drafts.value = kept;
+  saveDrafts(kept);
+}
+
 function dropDraft(chatId: string): void {
   if (!(chatId in drafts.value)) return;
   const next = { ...drafts.value };
@@ -290,7 +357,8 @@ function queueSend(chatId: string, kind: 'text' | 'stamp', value: string): void 
 /** S4.3: send the draft as a text message. */
 export function sendText(chatId: string): boolean {
   const text = (drafts.value[chatId] ?? '').trim();
-  if (!text) return false;
+  // An overlong text would be refused by the server and its retry could never succeed.
+  if (!text || textLength(text) > MAX_TEXT) return false;
   queueSend(chatId, 'text', text);
   setDraft(chatId, '');
   return true;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import type { GuestChat } from './chat';
+import { waitMinutes } from './components/BusyNote';
 import { Composer } from './components/Composer';
 import { EntryForm } from './components/EntryForm';
 import { LeaveForm } from './components/LeaveForm';
@@ -96,7 +97,7 @@ function Header({ chat, config, embedded }: Props) {
         </button>
       )}
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="end-q">
+        <div class="confirm float-card" role="alertdialog" aria-labelledby="end-q">
           <p id="end-q">{t('guest.end_confirm')}</p>
           <button type="button" class="btn btn-ghost" onClick={() => setConfirming(false)} autoFocus>
             {t('guest.end_no')}
@@ -156,6 +157,7 @@ function StatusLine({ chat }: { chat: GuestChat }) {
   const conv = chat.conversation.value;
   if (!conv) return null;
   if (conv.status === 'waiting') {
+    const estimate = chat.availability.value === 'busy' ? (chat.busy.value?.estimated_wait_seconds ?? null) : null;
     return (
       <div class="banner banner--queue" role="status" data-testid="queue">
         <span class="banner__pulse" aria-hidden="true" />
@@ -166,6 +168,11 @@ function StatusLine({ chat }: { chat: GuestChat }) {
               {t('queue.position', { n: conv.queue_position })}
             </strong>
           ) : null}
+          {estimate !== null && (
+            <span class="banner__estimate" data-testid="queue-estimate">
+              {t('queue.estimate', { m: waitMinutes(estimate) })}
+            </span>
+          )}
         </span>
       </div>
     );
@@ -181,7 +188,7 @@ function StatusLine({ chat }: { chat: GuestChat }) {
 }
 
 function Ended({ chat }: { chat: GuestChat }) {
-  const canChat = chat.availability.value === 'waiting' && !chat.blacklisted.value;
+  const canChat = chat.canStart.value;
   // A reply to a left message (M1) was never a live chat: no "chat ended" for it.
   const wasChat = chat.messages.value.some((m) => m.author !== 'staff');
   return (
@@ -190,7 +197,7 @@ function Ended({ chat }: { chat: GuestChat }) {
       <div class="ended__actions">
         {canChat && (
           <button type="button" class="btn btn-primary" onClick={() => chat.startOver('new')} data-testid="new-chat">
-            {t('chat.new')}
+            {chat.canQueue.value ? t('busy.join') : t('chat.new')}
           </button>
         )}
         {!chat.blacklisted.value && (

@@ -112,7 +112,7 @@ let clock: Clock;
 let storage: MemoryStorage;
 let posted: HostMessage[];
 
-function make(opts: { token?: string | null } = {}) {
+function make(opts: { token?: string | null; handed?: string | null } = {}) {
   const chat = new GuestChat({
     storeKey: 'KEY',
     token: opts.token ?? null,
@@ -126,7 +126,7 @@ function make(opts: { token?: string | null } = {}) {
     clearTimeout: clock.clear,
     ackTimeoutMs: 5000,
   });
-  chat.connect();
+  chat.connect(opts.handed);
   return chat;
 }
 const last = () => FakeSocket.all[FakeSocket.all.length - 1] as FakeSocket;
@@ -140,9 +140,19 @@ beforeEach(() => {
 
 describe('GuestChat connection', () => {
   it('says hello with the store, the token and the locale', () => {
-    make({ token: 'from-loader' });
+    make({ token: 'from-mail-link' });
     last().open();
-    expect(last().sent[0]).toEqual({ type: 'hello', store: 'KEY', token: 'from-loader', locale: 'ja' });
+    expect(last().sent[0]).toEqual({ type: 'hello', store: 'KEY', token: 'from-mail-link', locale: 'ja' });
+  });
+
+  it('says hello with the token the loader handed over rather than the one it saved', () => {
+    storage.setItem('chats:guest:KEY', 'saved');
+    make({ handed: 'from-loader' });
+    last().open();
+    expect(last().sent[0]).toMatchObject({ token: 'from-loader' });
+    make({ handed: null });
+    last().open();
+    expect(last().sent[0]).toMatchObject({ token: 'saved' });
   });
 
   it('keeps the token of the welcome and tells the loader', () => {
@@ -151,9 +161,9 @@ describe('GuestChat connection', () => {
     last().frame(welcome({ token: 'new-token', availability: 'away' }));
     expect(storage.getItem('chats:guest:KEY')).toBe('new-token');
     expect(posted).toContainEqual({ type: 'chats:token', token: 'new-token' });
-    expect(posted).toContainEqual({ type: 'chats:availability', status: 'away' });
+    expect(posted).toContainEqual({ type: 'chats:availability', status: 'away', blacklisted: false });
     expect(chat.screen.value).toBe('leave');
-    // a reload of the panel without ?token= reuses it
+    // a reload of the panel that nobody hands a token reuses it
     make();
     last().open();
     expect(last().sent[0]).toMatchObject({ token: 'new-token' });
@@ -184,6 +194,86 @@ describe('GuestChat connection', () => {
     last().frame({ type: 'error', code: 'blacklisted', message: '…' });
     expect(chat.availability.value).toBe('away');
     expect(chat.screen.value).toBe('closed');
+  });
+});
+
+describe('GuestChat while busy (issue 14)', () => {
+  const open = { waiting: 2, estimated_wait_seconds: 150, queue_open: true };
+
+  it('offers the queue while busy when the store allows it, else the leave form', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ availability: 'busy', busy: open }));
+    expect(chat.busy.value).toEqual(open);
+    expect(chat.canQueue.value).toBe(true);
+    expect(chat.screen.value).toBe('form');
+    last().frame({ type: 'availability', status: 'busy', busy: { ...open, queue_open: false } });
+    expect(chat.canQueue.value).toBe(false);
+    expect(chat.screen.value).toBe('leave');
+    last().frame({ type: 'availability', status: 'waiting' });
+    expect(chat.busy.value).toBeNull();
+    expect(chat.screen.value).toBe('form');
+  });
+
+  it('keeps the leave form once the guest writes in it, even when a staff member frees up', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ availability: 'busy' }));
+    expect(chat.screen.value).toBe('leave');
+    chat.keepLeaveForm();
+    last().frame({ type: 'availability', status: 'waiting' });
+    expect(chat.screen.value).toBe('leave');
+    chat.startOver('new');
+    expect(chat.screen.value).toBe('form'); // a later choice still wins
+  });
+
+  it('offers a queued new chat after an ended one only while the queue is open', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: active, availability: 'busy', busy: open }));
+    last().frame({ type: 'conversation', id: CONV, status: 'ended', staff: null });
+    expect(chat.canStart.value).toBe(true);
+    chat.startOver('new');
+    expect(chat.screen.value).toBe('form');
+    last().frame({ type: 'availability', status: 'away' });
+    expect(chat.screen.value).toBe('leave');
+  });
+
+  it('never offers the queue to a blacklisted guest', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ availability: 'busy', busy: open }));
+    last().frame({ type: 'availability', status: 'away', blacklisted: true });
+    expect(chat.canQueue.value).toBe(false);
+    expect(chat.screen.value).toBe('closed');
+    // the loader shows its plain away button, with no offer to leave a message
+    expect(posted).toContainEqual({ type: 'chats:availability', status: 'away', blacklisted: true });
+  });
+});
+
+describe('GuestChat and the blacklist', () => {
+  it('never offers a form after a reload when the welcome says blacklisted', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ availability: 'away', blacklisted: true }));
+    expect(chat.screen.value).toBe('closed');
+    chat.startOver('leave');
+    expect(chat.screen.value).toBe('closed');
+  });
+
+  it('closes at once when the staff blacklists the guest during a chat, and reopens when lifted', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: active }));
+    last().frame({ type: 'conversation', id: CONV, status: 'ended', staff: null });
+    last().frame({ type: 'availability', status: 'away', blacklisted: true });
+    expect(chat.blacklisted.value).toBe(true);
+    chat.startOver('leave');
+    expect(chat.screen.value).toBe('closed');
+    last().frame({ type: 'availability', status: 'waiting', blacklisted: false });
+    expect(chat.blacklisted.value).toBe(false);
+    chat.startOver('new');
+    expect(chat.screen.value).toBe('form');
   });
 });
 

@@ -3,12 +3,13 @@
 // resume after the last seq seen, an outbox resent until acked, timelines
 // deduplicated by seq.
 import { batch, computed, signal } from '@preact/signals';
-import { WsClient, type BackoffOptions } from '../shared/ws';
+import { WsClient, type BackoffOptions, type Timer } from '../shared/ws';
 import type { HostMessage } from './host';
 import { Outbox, type OutboxEntry } from './outbox';
 import {
   newClientMsgId,
   type Availability,
+  type BusyInfo,
   type ChatMessage,
   type ClientFrame,
   type ConversationInfo,
@@ -24,11 +25,9 @@ export interface Failed {
   message: string;
 }
 
-type Timer = unknown;
-
 export interface GuestChatOptions {
   storeKey: string;
-  /** token handed over by the loader (?token=), else the one this panel saved */
+  /** token of an e-mail link (M2), else the one this panel saved is used */
   token: string | null;
   wsUrl: string;
   locale: () => 'ja' | 'en';
@@ -67,6 +66,14 @@ export class GuestChat {
   readonly notice = signal<{ code: string; message: string } | null>(null);
   readonly startPending = signal(false);
   readonly blacklisted = signal(false);
+  /** while busy: the queue and the estimated wait (issue 14) */
+  readonly busy = signal<BusyInfo | null>(null);
+  /** busy, and the store lets a guest join the queue: `start` opens a waiting chat */
+  readonly canQueue = computed(
+    () => this.availability.value === 'busy' && this.busy.value?.queue_open === true && !this.blacklisted.value,
+  );
+  /** a chat may be started now: a staff member is free, or the queue is open */
+  readonly canStart = computed(() => !this.blacklisted.value && (this.availability.value === 'waiting' || this.canQueue.value));
   /** the message left while away, once acknowledged */
   readonly left = signal<OutboxEntry | null>(null);
   /** what the guest chose after a chat ended: a new chat or a message */
@@ -95,7 +102,7 @@ export class GuestChat {
     const choice = this.choice.value;
     if (choice === 'leave') return 'leave';
     if (c && choice === 'auto') return 'chat';
-    return this.availability.value === 'waiting' ? 'form' : 'leave';
+    return this.canStart.value ? 'form' : 'leave';
   });
 
   private readonly opts: GuestChatOptions;
@@ -134,7 +141,9 @@ export class GuestChat {
     });
   }
 
-  connect(): void {
+  /** Open the socket; `token` (the loader's, handed over by postMessage) wins over the saved one. */
+  connect(token?: string | null): void {
+    if (token) this.token = token;
     this.ws.connect();
   }
 
@@ -176,8 +185,12 @@ export class GuestChat {
       case 'welcome':
         return this.onWelcome(f);
       case 'availability':
-        this.availability.value = f.status;
-        return this.postHost({ type: 'chats:availability', status: f.status });
+        batch(() => {
+          if (typeof f.blacklisted === 'boolean') this.blacklisted.value = f.blacklisted;
+          this.availability.value = f.status;
+          this.busy.value = f.busy ?? null;
+        });
+        return this.postAvailability();
       case 'conversation':
         return this.onConversation(f);
       case 'message':
@@ -205,6 +218,8 @@ export class GuestChat {
     batch(() => {
       this.token = f.token;
       this.availability.value = f.availability;
+      this.blacklisted.value = f.blacklisted === true;
+      this.busy.value = f.busy ?? null;
       const current = this.conversation.value;
       if (f.conversation) this.adopt(f.conversation);
       // Our chat was ended (and read) while we were away: keep it on screen as ended.
@@ -218,7 +233,7 @@ export class GuestChat {
     });
     writeStored(this.opts.storage ?? null, `chats:guest:${this.opts.storeKey}`, f.token);
     this.postHost({ type: 'chats:token', token: f.token });
-    this.postHost({ type: 'chats:availability', status: f.availability });
+    this.postAvailability();
     this.postUnread();
     this.flush();
   }
@@ -371,6 +386,11 @@ export class GuestChat {
     });
   }
 
+  /** The guest began to write a message to leave: the form stays even if a staff member frees up. */
+  keepLeaveForm(): void {
+    if (this.choice.value === 'auto') this.choice.value = 'leave';
+  }
+
   /** The composer's current text, sent live to the staff member (S4.1), throttled. */
   setDraft(text: string): void {
     if (this.conversation.value?.status !== 'active') return;
@@ -478,6 +498,11 @@ export class GuestChat {
       this.unread.value = 0;
       this.postUnread();
     }
+  }
+
+  /** The loader's button follows: a blacklisted guest gets plain away, no form offered. */
+  private postAvailability(): void {
+    this.postHost({ type: 'chats:availability', status: this.availability.value, blacklisted: this.blacklisted.value });
   }
 
   private postUnread(): void {

@@ -6,11 +6,14 @@ import { initI18n, locale, t } from '../shared/i18n';
 import { wsUrl } from '../shared/ws';
 import { GuestChat } from './chat';
 import { GuestApp } from './GuestApp';
-import { hostOrigin, postToHost } from './host';
+import { askHostForToken, hostOrigin, postToHost, takeSecretsFromUrl } from './host';
 import en from './i18n/en.json';
 import ja from './i18n/ja.json';
 import type { WidgetConfig } from './protocol';
 import { applyTheme } from './theme';
+
+// First of all: no secret stays in the address bar, the history or a Referer.
+const mailToken = takeSecretsFromUrl(location, history);
 
 initI18n({ ja, en });
 effect(() => {
@@ -31,8 +34,9 @@ const embedded = window.parent !== window;
 
 const chat = new GuestChat({
   storeKey,
-  // An e-mail notice's link (M2) carries a signed token for that guest's conversation.
-  token: params.get('mail') || params.get('token'),
+  // An e-mail notice's link (M2) carries a signed token for that guest's conversation;
+  // else the loader hands the guest's token over (below), else the one this panel saved.
+  token: mailToken,
   wsUrl: wsUrl('/ws/guest'),
   locale: () => locale.value,
   storage: safeStorage(),
@@ -54,7 +58,10 @@ document.addEventListener('visibilitychange', updateVisible);
 window.addEventListener('online', () => chat.setOnline(true));
 window.addEventListener('offline', () => chat.setOnline(false));
 updateVisible();
-chat.connect();
+if (embedded && !mailToken) {
+  // The same guest as the page view: the loader knows its token (never in our URL).
+  void askHostForToken({ self: window, parent: window.parent, host, post: postToHost }).then((token) => chat.connect(token));
+} else chat.connect();
 
 const config: { value: WidgetConfig | null } = { value: null };
 const root = document.getElementById('app');
@@ -72,7 +79,7 @@ const loadConfig = (): void => {
       config.value = c;
       applyTheme(c.theme, document.documentElement);
       // The loader read the button images once; tell it when the admin changes them.
-      if (!first) postToHost({ type: 'chats:buttons', buttons: c.buttons as Record<string, string | null> });
+      if (!first) postToHost({ type: 'chats:buttons', buttons: c.buttons });
       draw();
     })
     .catch(() => {

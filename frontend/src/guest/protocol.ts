@@ -11,6 +11,14 @@ export interface ConversationInfo {
   queue_position?: number | null;
 }
 
+/** While busy (issue 14): how many wait, the usual wait lately, whether one may join. */
+export interface BusyInfo {
+  waiting: number;
+  /** null: no chat was taken lately, so there is nothing honest to say */
+  estimated_wait_seconds: number | null;
+  queue_open: boolean;
+}
+
 export interface ChatMessage {
   conversation_id: string;
   seq: number;
@@ -35,8 +43,11 @@ export type ServerFrame =
       availability: Availability;
       conversation: ConversationInfo | null;
       unread: number;
+      /** the store blacklisted this guest: no form the server would refuse */
+      blacklisted?: boolean;
+      busy?: BusyInfo | null;
     }
-  | { type: 'availability'; status: Availability }
+  | { type: 'availability'; status: Availability; blacklisted?: boolean | null; busy?: BusyInfo | null }
   | ({ type: 'conversation' } & ConversationInfo)
   | ({ type: 'message' } & ChatMessage)
   | { type: 'ack'; client_msg_id: string; conversation_id: string; seq: number; message_id: string }
@@ -82,7 +93,8 @@ export type ThemeKey =
 export interface FormField {
   key: string;
   label: string;
-  type: 'text' | 'email' | 'tel' | 'number' | 'radio' | 'select' | 'textarea' | string;
+  /** text, email, tel, number, radio, select, textarea, kana, postal; an unknown one is shown as text */
+  type: string;
   options: string[];
   required: boolean;
 }

@@ -1,14 +1,6 @@
 // The store's screen settings (A3) applied to the panel as CSS custom properties.
+import { COLOUR_VARS } from '../shared/theme';
 import type { ThemeKey, WidgetConfig } from './protocol';
-
-const VARS: Record<ThemeKey, string> = {
-  header_bg: '--header-bg',
-  header_fg: '--header-text',
-  guest_bubble_bg: '--bubble-guest-bg',
-  guest_bubble_fg: '--bubble-guest-text',
-  staff_bubble_bg: '--bubble-staff-bg',
-  staff_bubble_fg: '--bubble-staff-text',
-};
 
 /** Only plain colours get through: #rgb, #rrggbb(aa), rgb()/hsl() — nothing that could inject CSS. */
 export function safeColour(v: unknown): string | null {
@@ -22,7 +14,7 @@ export function safeColour(v: unknown): string | null {
 /** The custom properties to set for a theme, e.g. {"--header-bg": "#3d5a3a"}. */
 export function themeVars(theme: WidgetConfig['theme'] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, name] of Object.entries(VARS)) {
+  for (const [key, name] of Object.entries(COLOUR_VARS)) {
     const c = safeColour(theme?.[key as ThemeKey]);
     if (c) out[name] = c;
   }
@@ -32,7 +24,7 @@ export function themeVars(theme: WidgetConfig['theme'] | undefined): Record<stri
 /** Set the store's colours on el; a colour set back to the default is removed. */
 export function applyTheme(theme: WidgetConfig['theme'] | undefined, el: HTMLElement): void {
   const vars = themeVars(theme);
-  for (const name of Object.values(VARS)) {
+  for (const name of Object.values(COLOUR_VARS)) {
     const value = vars[name];
     if (value) el.style.setProperty(name, value);
     else el.style.removeProperty(name);

@@ -8,9 +8,17 @@
 //
 // Keeping the button current: before the panel exists, the loader re-checks
 // every 30 s while the page is visible and whenever the tab comes back to the
-// front, with GET /api/widget/KEY/status (availability and unread; no page
+// front, with POST /api/widget/KEY/status (availability and unread; no page
 // view is recorded). Once the panel has been opened its live
 // socket pushes `chats:availability` and `chats:unread` by postMessage.
+//
+// The guest token never travels in a URL (access logs, history, Referer): the
+// panel's URL names the store only, and the panel asks for the token by
+// postMessage (`chats:need-token`), answered to the CHATS origin only.
+// The styles are a constructed stylesheet adopted by the shadow root, which a
+// page whose CSP forbids inline styles (`style-src 'self'`) still allows.
+
+import { handOver, panelMessage } from './handover';
 
 type Availability = 'away' | 'waiting' | 'busy';
 
@@ -18,6 +26,8 @@ interface Status {
   token?: string;
   availability?: Availability;
   unread?: number;
+  /** the store blacklisted this guest: plain away, never "leave a message" */
+  blacklisted?: boolean;
 }
 
 interface Config {
@@ -34,8 +44,8 @@ interface ChatsApi {
 }
 
 const LABELS = {
-  ja: { away: '離席中 メッセージを残す', waiting: '待機中 チャットで相談', busy: '対応中 ただいま混雑中' },
-  en: { away: 'Away - leave a message', waiting: 'Chat with us', busy: 'Busy - please wait' },
+  ja: { away: '離席中 メッセージを残す', waiting: '待機中 チャットで相談', busy: '対応中 ただいま混雑中', closed: '離席中' },
+  en: { away: 'Away - leave a message', waiting: 'Chat with us', busy: 'Busy - please wait', closed: 'Away' },
 };
 const RECHECK_MS = 30_000;
 
@@ -67,16 +77,22 @@ const STYLE =
   const tag = (l: string | null | undefined): 'ja' | 'en' | '' => (/^en/i.test(l || '') ? 'en' : /^ja/i.test(l || '') ? 'ja' : '');
   const lang = tag(script.dataset['lang']) || tag(d.documentElement.lang) || tag(navigator.language) || 'ja';
 
+  // Kept in memory too: with storage blocked the page view, the re-checks and
+  // the panel still share one guest (a new one on each page).
+  let token: string | undefined;
   const readToken = (): string | undefined => {
     try {
-      return localStorage.getItem(tokenKey) || undefined;
+      token = localStorage.getItem(tokenKey) || token;
     } catch {
-      return undefined; // storage blocked: the guest is new on each page
+      /* storage blocked */
     }
+    return token;
   };
-  const saveToken = (token: unknown): void => {
+  const saveToken = (t: unknown): void => {
+    if (typeof t !== 'string' || !t) return;
+    token = t;
     try {
-      if (typeof token === 'string' && token) localStorage.setItem(tokenKey, token);
+      localStorage.setItem(tokenKey, t);
     } catch {
       /* storage blocked */
     }
@@ -95,6 +111,7 @@ const STYLE =
       .catch(() => ({}));
 
   let status: Availability = 'away';
+  let closed = false; // blacklisted: the built-in plain away button, whatever the store's image
   let unread = 0;
   let images: Config['buttons'] = {};
   let wrap: HTMLElement;
@@ -111,10 +128,14 @@ const STYLE =
 
   const renderButton = (): void => {
     if (!mounted) return;
-    const label = LABELS[lang][status];
-    const src = images?.[status] ? new URL(images[status] as string, origin).href : builtIn(status);
+    const label = LABELS[lang][closed ? 'closed' : status];
+    const src = closed
+      ? `${origin}/static/buttons/closed.${lang}.svg`
+      : images?.[status]
+        ? new URL(images[status] as string, origin).href
+        : builtIn(status);
     wrap.className = isOpen() ? 'o' : '';
-    wrap.dataset['status'] = status;
+    wrap.dataset['status'] = closed ? 'closed' : status;
     if (!img.getAttribute('src')) img.src = src;
     else if (img.getAttribute('src') !== src) {
       // swap once the new image is in the cache: no blank button in between
@@ -138,7 +159,7 @@ const STYLE =
     if (open && !frame) {
       frame = d.createElement('iframe');
       frame.title = lang === 'en' ? 'Chat' : 'チャット';
-      const q = new URLSearchParams({ store: key, token: readToken() ?? '', lang, host: location.origin });
+      const q = new URLSearchParams({ store: key, lang, host: location.origin });
       frame.src = `${origin}/widget/panel?${q}`;
       panel.append(frame);
     }
@@ -154,15 +175,21 @@ const STYLE =
     saveToken(v.token);
     if (v.availability && v.availability in LABELS.ja) status = v.availability;
     if (typeof v.unread === 'number') unread = v.unread;
+    if (typeof v.blacklisted === 'boolean') closed = v.blacklisted;
     renderButton();
   };
 
   const onMessage = (e: MessageEvent): void => {
-    const m = e.data as { type?: string; status?: Availability; token?: unknown; count?: unknown; buttons?: Config['buttons'] } | null;
-    if (e.origin !== origin || !frame || e.source !== frame.contentWindow || !m) return;
-    if (m.type === 'chats:close') setOpen(false);
+    const m = panelMessage<{ status?: Availability; blacklisted?: unknown; token?: unknown; count?: unknown; buttons?: Config['buttons'] }>(
+      e,
+      origin,
+      frame,
+    );
+    if (!m) return;
+    if (m.type === 'chats:need-token') handOver(frame, origin, readToken());
+    else if (m.type === 'chats:close') setOpen(false);
     else if (m.type === 'chats:token') saveToken(m.token);
-    else if (m.type === 'chats:availability') apply({ availability: m.status as Availability });
+    else if (m.type === 'chats:availability') apply({ availability: m.status, blacklisted: m.blacklisted === true });
     else if (m.type === 'chats:unread' && typeof m.count === 'number') apply({ unread: m.count });
     else if (m.type === 'chats:buttons') {
       images = m.buttons || {};
@@ -174,8 +201,8 @@ const STYLE =
   // Skipped while the tab is hidden.
   const recheck = (): void => {
     if (frame || d.hidden || !mounted) return;
-    const t = readToken();
-    fetch(`${base}/status${t ? `?token=${encodeURIComponent(t)}` : ''}`)
+    // A text/plain POST: the token stays out of the URL and no preflight doubles the calls.
+    fetch(`${base}/status`, { method: 'POST', body: JSON.stringify({ token: readToken() }) })
       .then((r) => (r.ok ? (r.json() as Promise<Status>) : null))
       .then((f) => f && apply(f))
       .catch(() => undefined);
@@ -184,8 +211,16 @@ const STYLE =
   const mount = (): void => {
     host = d.createElement('chats-widget');
     const root = host.attachShadow({ mode: 'open' });
-    const style = d.createElement('style');
-    style.textContent = STYLE;
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      // No constructable stylesheets (Safari before 16.4): an inline style, which a strict CSP blocks.
+      const style = d.createElement('style');
+      style.textContent = STYLE;
+      root.append(style);
+    }
     wrap = d.createElement('div');
     button = d.createElement('button');
     button.type = 'button';
@@ -214,7 +249,7 @@ const STYLE =
     panel.className = 'p';
     panel.hidden = true;
     wrap.append(button, panel);
-    root.append(style, wrap);
+    root.append(wrap);
     mounted = true;
     renderButton();
     d.body.append(host);

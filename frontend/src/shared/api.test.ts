@@ -7,10 +7,10 @@ interface Call {
 }
 
 function fakeFetch(status: number, body: unknown, calls: Call[] = []): FetchLike {
-  return async (url, init = {}) => {
+  return (url, init = {}) => {
     calls.push({ url, init });
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    return new Response(status === 204 ? null : text, { status });
+    return Promise.resolve(new Response(status === 204 ? null : text, { status }));
   };
 }
 
@@ -115,9 +115,7 @@ describe('errors', () => {
 
   it('turns a failed fetch into network_error', async () => {
     const api = new ApiClient({
-      fetch: async () => {
-        throw new TypeError('Failed to fetch');
-      },
+      fetch: () => Promise.reject(new TypeError('Failed to fetch')),
     });
     await expect(api.get('/api/auth/me')).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });

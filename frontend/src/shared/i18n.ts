@@ -94,6 +94,15 @@ function safeStorage(): Storage | null {
   }
 }
 
+/** The language chosen earlier on this browser, if storage can be read. */
+function storedLocale(): string | null {
+  try {
+    return safeStorage()?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Switch the UI language, remember it, and tell the document. */
 export function setLocale(l: Locale): void {
   locale.value = l;
@@ -108,15 +117,9 @@ export function setLocale(l: Locale): void {
 /** Register a surface's catalogs and pick the locale from the environment. */
 export function initI18n(catalogs: Catalogs): Locale {
   i18n.register(catalogs);
-  let stored: string | null = null;
-  try {
-    stored = safeStorage()?.getItem(STORAGE_KEY) ?? null;
-  } catch {
-    stored = null;
-  }
   const l = detectLocale({
     search: globalThis.location?.search,
-    stored,
+    stored: storedLocale(),
     languages: globalThis.navigator?.languages,
     documentLang: globalThis.document?.documentElement.lang,
   });

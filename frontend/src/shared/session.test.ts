@@ -6,14 +6,14 @@ describe('parseSession', () => {
     const out = parseSession({
       csrf_token: 'c1',
       staff: {
-        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5,
+        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5, two_factor: true,
         store: { id: 'st1', name: '青山店', time_zone: 'Asia/Tokyo' },
       },
     });
     expect(out).toEqual({
       csrfToken: 'c1',
       staff: {
-        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5,
+        id: 's1', login_id: 'sato', name: '佐藤', role: 'admin', max_chats: 5, two_factor: true,
         store: { id: 'st1', name: '青山店', time_zone: 'Asia/Tokyo' },
       },
     });

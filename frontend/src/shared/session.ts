@@ -9,6 +9,8 @@ export interface Store {
   name: string;
   /** The IANA zone whose calendar days the store's statistics count. */
   time_zone: string;
+  /** the store code staff may need at login (its widget key) */
+  widget_key?: string;
 }
 
 export type Role = 'admin' | 'agent';
@@ -19,6 +21,8 @@ export interface Staff {
   name: string;
   role: Role;
   max_chats: number;
+  /** the second factor (TOTP) is on */
+  two_factor: boolean;
   store: Store | null;
 }
 
@@ -57,8 +61,14 @@ export function parseSession(body: unknown): { csrfToken: string | null; staff: 
     name: str(raw['name'], str(raw['login_id'])),
     role: raw['role'] === 'admin' ? 'admin' : 'agent',
     max_chats: typeof raw['max_chats'] === 'number' ? raw['max_chats'] : 1,
+    two_factor: raw['two_factor'] === true,
     store: rawStore
-      ? { id: str(rawStore['id']), name: str(rawStore['name']), time_zone: str(rawStore['time_zone'], 'UTC') }
+      ? {
+          id: str(rawStore['id']),
+          name: str(rawStore['name']),
+          time_zone: str(rawStore['time_zone'], 'UTC'),
+          ...(typeof rawStore['widget_key'] === 'string' ? { widget_key: rawStore['widget_key'] } : {}),
+        }
       : null,
   };
   const token = body['csrf_token'];
@@ -82,8 +92,51 @@ export async function loadSession(): Promise<Staff | null> {
   }
 }
 
-export async function login(loginId: string, password: string): Promise<Staff> {
-  return adopt(await api.post<unknown>('/api/auth/login', { login_id: loginId, password }));
+/** What a correct password leads to: a session, or a second factor asked for first. */
+export type LoginStep =
+  | { kind: 'session'; staff: Staff }
+  | { kind: 'totp' | 'setup'; challenge: string };
+
+/** An authenticator set-up: the secret as text, and as a QR code image (data: URI). */
+export interface Enrolment {
+  secret: string;
+  uri: string;
+  qr_svg: string;
+}
+
+/**
+ * Log in with login ID and password (and the store code when given). A staff
+ * member with a second factor gets a challenge instead of a session.
+ */
+export async function login(loginId: string, password: string, store?: string): Promise<LoginStep> {
+  const body: Record<string, string> = { login_id: loginId, password };
+  if (store) body['store'] = store;
+  const answer = await api.post<unknown>('/api/auth/login', body);
+  if (isRecord(answer) && (answer['second_factor'] === 'totp' || answer['second_factor'] === 'setup')) {
+    return { kind: answer['second_factor'], challenge: str(answer['challenge']) };
+  }
+  return { kind: 'session', staff: adopt(answer) };
+}
+
+/** The authenticator set-up a store that requires a second factor asks for at login. */
+export function loginSetup(challenge: string): Promise<Enrolment> {
+  return api.post<Enrolment>('/api/auth/login/totp/setup', { challenge });
+}
+
+/**
+ * The second login step: a code from the authenticator app or a recovery code.
+ * Returns the session answer without adopting it (recovery codes may have to
+ * be shown first); `finishLogin` adopts it.
+ */
+export async function loginWithCode(challenge: string, code: string): Promise<{ answer: unknown; recoveryCodes: string[] }> {
+  const answer = await api.post<unknown>('/api/auth/login/totp', { challenge, code: code.trim() });
+  const codes = isRecord(answer) && Array.isArray(answer['recovery_codes']) ? answer['recovery_codes'].map((c) => str(c)) : [];
+  return { answer, recoveryCodes: codes };
+}
+
+/** Adopt a session answer: the gate opens. */
+export function finishLogin(answer: unknown): Staff {
+  return adopt(answer);
 }
 
 /** Log out; the local session ends even when the server cannot be reached. */

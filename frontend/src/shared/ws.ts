@@ -53,9 +53,12 @@ export interface WsClientOptions<Out extends Frame> {
   shouldReconnect?: (ev: CloseEvent) => boolean;
   WebSocket?: WebSocketCtor;
   random?: () => number;
-  setTimeout?: (fn: () => void, ms: number) => unknown;
-  clearTimeout?: (id: unknown) => void;
+  setTimeout?: (fn: () => void, ms: number) => Timer;
+  clearTimeout?: (id: Timer) => void;
 }
+
+/** A timer handle: whatever the clock returns (a number in browsers, an object in Node). */
+export type Timer = NonNullable<unknown>;
 
 type Handler<In> = (frame: In) => void;
 
@@ -65,7 +68,7 @@ export class WsClient<In extends Frame, Out extends Frame = Frame> {
   readonly state: ReadonlySignal<ConnectionState> = this.stateSignal;
   private socket: WebSocket | null = null;
   private attempt = 0;
-  private timer: unknown = null;
+  private timer: Timer | null = null;
   private stopped = true;
   private readonly handlers = new Set<Handler<In>>();
   private readonly opts: WsClientOptions<Out>;

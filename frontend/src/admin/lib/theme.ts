@@ -1,4 +1,5 @@
-// The widget's colours (A3): built-in values, the CSS variables the widget reads, contrast pairs.
+// The widget's colours (A3): built-in values, contrast pairs, the preview (its CSS variables: shared/theme.ts).
+import { COLOUR_VARS } from '../../shared/theme';
 import type { ColourKey } from '../api';
 import { contrastRatio, meetsAA } from './contrast';
 
@@ -12,16 +13,6 @@ export const BUILT_IN: Record<ColourKey, string> = {
   guest_bubble_fg: '#ffffff',
   staff_bubble_bg: '#eef1f5',
   staff_bubble_fg: '#1d2430',
-};
-
-/** The CSS custom property each colour sets in the widget (and in the preview). */
-export const CSS_VARS: Record<ColourKey, string> = {
-  header_bg: '--header-bg',
-  header_fg: '--header-text',
-  guest_bubble_bg: '--bubble-guest-bg',
-  guest_bubble_fg: '--bubble-guest-text',
-  staff_bubble_bg: '--bubble-staff-bg',
-  staff_bubble_fg: '--bubble-staff-text',
 };
 
 export type Area = 'header' | 'guest_bubble' | 'staff_bubble';
@@ -41,7 +32,7 @@ export function areaContrast(colours: Colours, area: Area): { ratio: number; ok:
 /** Inline style for the preview: every colour as its CSS variable. */
 export function previewStyle(colours: Colours): Record<string, string> {
   const style: Record<string, string> = {};
-  for (const [key, name] of Object.entries(CSS_VARS) as [ColourKey, string][]) style[name] = effective(colours, key);
+  for (const [key, name] of Object.entries(COLOUR_VARS) as [ColourKey, string][]) style[name] = effective(colours, key);
   return style;
 }
 

@@ -30,8 +30,8 @@ export function useLoad<T>(load: () => Promise<T>): Loaded<T> {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `load` is a module function
-  }, [attempt]);
+    // `load` is a module function (the same each render): only a reload runs this again.
+  }, [attempt, load]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   return { data, error, loading, reload, set: setData };

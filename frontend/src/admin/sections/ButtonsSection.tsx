@@ -6,6 +6,7 @@ import { FilePicker } from '../components/FilePicker';
 import { LoadState } from '../components/LoadState';
 import { useAction } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
+import { QueueSetting } from './QueueSetting';
 import './screen.css';
 
 /** The built-in image the widget shows when the store has none (drawn per language). */
@@ -31,6 +32,7 @@ export function ButtonsSection() {
           </div>
         )}
       </LoadState>
+      <QueueSetting />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { CannedOut } from '../../shared/api-types';
+import { Field, TitledForm } from '../../shared/components/forms';
 import { t } from '../../shared/i18n';
 import { createCanned, deleteCanned, listCanned, patchCanned } from '../api';
 import { Feedback } from '../components/Feedback';
@@ -109,38 +110,30 @@ interface FormProps {
 
 function CannedForm({ idPrefix: p, title, submit, initial, action, onSubmit }: FormProps) {
   const [draft, setDraft] = useState<Draft>({ shortcut: initial.shortcut, title: initial.title, text: initial.text });
-  const send = async (ev: Event) => {
-    ev.preventDefault();
+  const send = async () => {
     if (await onSubmit({ shortcut: draft.shortcut.trim(), title: draft.title.trim(), text: draft.text })) setDraft(EMPTY);
   };
   return (
-    <form class="canned-form" onSubmit={send} aria-labelledby={`${p}-heading`}>
-      <h4 id={`${p}-heading`} class="admin-card__subtitle">
-        {title}
-      </h4>
+    <TitledForm class="canned-form" onSubmit={send} level={4} title={title} titleId={`${p}-heading`} titleClass="admin-card__subtitle">
       <div class="form-grid">
-        <div class="field">
-          <label for={`${p}-title`}>{t('canned.title_label')}</label>
+        <Field id={`${p}-title`} label={t('canned.title_label')}>
           <input id={`${p}-title`} class="input" required maxLength={200} value={draft.title}
             onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} data-testid={`${p}-title`} />
-        </div>
-        <div class="field">
-          <label for={`${p}-shortcut`}>{t('canned.shortcut')}</label>
+        </Field>
+        <Field id={`${p}-shortcut`} label={t('canned.shortcut')} hint={t('canned.shortcut_hint')}>
           <input id={`${p}-shortcut`} class="input" maxLength={64} aria-describedby={`${p}-shortcut-hint`} value={draft.shortcut}
             onInput={(e) => setDraft({ ...draft, shortcut: e.currentTarget.value })} data-testid={`${p}-shortcut`} />
-          <small id={`${p}-shortcut-hint`} class="hint">{t('canned.shortcut_hint')}</small>
-        </div>
+        </Field>
       </div>
-      <div class="field">
-        <label for={`${p}-text`}>{t('canned.text')}</label>
+      <Field id={`${p}-text`} label={t('canned.text')}>
         <textarea id={`${p}-text`} class="input" rows={3} required maxLength={4000} value={draft.text}
           onInput={(e) => setDraft({ ...draft, text: e.currentTarget.value })} data-testid={`${p}-text`} />
-      </div>
+      </Field>
       <div class="form-actions">
         <button type="submit" class="btn btn-primary btn-small" disabled={action.busy} data-testid={`${p}-submit`}>
           {submit}
         </button>
       </div>
-    </form>
+    </TitledForm>
   );
 }

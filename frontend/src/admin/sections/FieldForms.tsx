@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AdminFieldOut } from '../../shared/api-types';
+import { Field, hintId, TitledForm } from '../../shared/components/forms';
 import { t } from '../../shared/i18n';
 import { createField } from '../api';
 import type { Action } from '../lib/useAction';
@@ -28,17 +29,11 @@ export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }:
   const labelClass = compact ? 'visually-hidden' : undefined;
   return (
     <>
-      <div class="field fs-label">
-        <label class={labelClass} for={`${p}-label`}>
-          {t('fields.label')}
-        </label>
+      <Field id={`${p}-label`} label={t('fields.label')} class="fs-label" labelClass={labelClass}>
         <input id={`${p}-label`} class="input" required maxLength={200} value={draft.label}
           onInput={(e) => onChange({ label: e.currentTarget.value })} data-testid={`${p}-label`} />
-      </div>
-      <div class="field fs-type">
-        <label class={labelClass} for={`${p}-type`}>
-          {t('fields.type')}
-        </label>
+      </Field>
+      <Field id={`${p}-type`} label={t('fields.type')} class="fs-type" labelClass={labelClass}>
         <select id={`${p}-type`} class="input" value={draft.type} onChange={(e) => onChange({ type: e.currentTarget.value })}
           data-testid={`${p}-type`}>
           {FIELD_TYPES.map((type) => (
@@ -47,7 +42,7 @@ export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }:
             </option>
           ))}
         </select>
-      </div>
+      </Field>
       <div class="fs-checks">
         <label class="check">
           <input type="checkbox" checked={draft.ask_before_chat} onChange={(e) => onChange({ ask_before_chat: e.currentTarget.checked })}
@@ -61,17 +56,24 @@ export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }:
         </label>
       </div>
       {CHOICES.has(draft.type) && (
-        <div class="field fs-options">
-          <label for={`${p}-options`}>{t('fields.options')}</label>
-          <textarea id={`${p}-options`} class="input" rows={3} required aria-describedby={`${p}-options-hint`} value={draft.optionsText}
+        <Field id={`${p}-options`} label={t('fields.options')} hint={t('fields.options_hint')} class="fs-options">
+          <textarea id={`${p}-options`} class="input" rows={3} required aria-describedby={hintId(`${p}-options`)} value={draft.optionsText}
             onInput={(e) => onChange({ optionsText: e.currentTarget.value })} data-testid={`${p}-options`} />
-          <small id={`${p}-options-hint`} class="hint">
-            {t('fields.options_hint')}
-          </small>
-        </div>
+        </Field>
       )}
     </>
   );
+}
+
+/** What the server is sent for a draft: trimmed, one choice a line. */
+export function fieldBody(draft: FieldDraft) {
+  return {
+    label: draft.label.trim(),
+    type: draft.type,
+    options: draft.optionsText.split('\n').map((o) => o.trim()).filter(Boolean),
+    ask_before_chat: draft.ask_before_chat,
+    required: draft.required,
+  };
 }
 
 const EMPTY: FieldDraft = { label: '', type: 'text', optionsText: '', ask_before_chat: false, required: false };
@@ -79,15 +81,8 @@ const EMPTY: FieldDraft = { label: '', type: 'text', optionsText: '', ask_before
 /** Add a field at the end of the list. */
 export function FieldAddForm({ action, onAdded }: { action: Action; onAdded: (f: AdminFieldOut) => void }) {
   const [draft, setDraft] = useState(EMPTY);
-  const submit = async (ev: Event) => {
-    ev.preventDefault();
-    const body = {
-      label: draft.label.trim(),
-      type: draft.type,
-      options: draft.optionsText.split('\n').map((o) => o.trim()).filter(Boolean),
-      ask_before_chat: draft.ask_before_chat,
-      required: draft.required,
-    };
+  const submit = async () => {
+    const body = fieldBody(draft);
     const created = await action.run(() => createField(body), t('fields.added', { label: body.label }));
     if (created) {
       onAdded(created);
@@ -95,10 +90,7 @@ export function FieldAddForm({ action, onAdded }: { action: Action; onAdded: (f:
     }
   };
   return (
-    <form class="admin-card" onSubmit={submit} aria-labelledby="field-add-title" data-testid="field-add">
-      <h3 id="field-add-title" class="admin-card__title">
-        {t('fields.add')}
-      </h3>
+    <TitledForm class="admin-card" onSubmit={submit} title={t('fields.add')} titleId="field-add-title" titleClass="admin-card__title" testId="field-add">
       <div class="field-add-grid">
         <FieldSettings idPrefix="field-add" draft={draft} onChange={(patch) => setDraft({ ...draft, ...patch })} />
         <div class="fs-actions">
@@ -107,6 +99,6 @@ export function FieldAddForm({ action, onAdded }: { action: Action; onAdded: (f:
           </button>
         </div>
       </div>
-    </form>
+    </TitledForm>
   );
 }

@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { AdminFieldOut } from '../../shared/api-types';
+import { submitted } from '../../shared/components/forms';
 import { t } from '../../shared/i18n';
 import { listFields, orderFields, patchField, removeField } from '../api';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
-import { FieldAddForm, FieldSettings, type FieldDraft } from './FieldForms';
+import { fieldBody, FieldAddForm, FieldSettings, type FieldDraft } from './FieldForms';
 import './fields.css';
 
 /** A4: the fields of the user information panel and of the widget's entry form. */
@@ -62,15 +63,8 @@ interface ItemProps {
 function FieldItem({ field, index, shown, fields, action, onChange }: ItemProps) {
   const [draft, setDraft] = useState<FieldDraft>(() => ({ ...field, optionsText: field.options.join('\n') }));
 
-  const save = async (ev: Event) => {
-    ev.preventDefault();
-    const body = {
-      label: draft.label.trim(),
-      type: draft.type,
-      options: draft.optionsText.split('\n').map((o) => o.trim()).filter(Boolean),
-      ask_before_chat: draft.ask_before_chat,
-      required: draft.required,
-    };
+  const save = async () => {
+    const body = fieldBody(draft);
     const saved = await action.run(() => patchField(field.id, body), t('fields.saved', { label: body.label }));
     if (saved) onChange(fields.map((f) => (f.id === saved.id ? saved : f)));
   };
@@ -94,7 +88,7 @@ function FieldItem({ field, index, shown, fields, action, onChange }: ItemProps)
 
   return (
     <li class="field-row" data-testid={`field-${field.key}`}>
-      <form class="field-row__grid" onSubmit={save} aria-label={t('fields.edit_of', { label: field.label })}>
+      <form class="field-row__grid" onSubmit={submitted(save)} aria-label={t('fields.edit_of', { label: field.label })}>
         <span class="fs-no" aria-hidden="true">
           {index + 1}
         </span>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ScreenSettings } from '../../shared/api-types';
+import { TitledForm } from '../../shared/components/forms';
 import { t } from '../../shared/i18n';
 import { COLOUR_KEYS, deleteLogo, getScreen, patchTheme, putLogo, type ColourKey } from '../api';
 import { Feedback } from '../components/Feedback';
@@ -39,8 +40,7 @@ function ScreenEditor({ screen, onChange }: { screen: ScreenSettings; onChange: 
   const action = useAction();
   const dirty = COLOUR_KEYS.some((k) => draft[k] !== (screen.colours[k] ?? null));
 
-  const save = async (ev: Event) => {
-    ev.preventDefault();
+  const save = async () => {
     const saved = await action.run(() => patchTheme(draft), t('screen.saved'));
     if (saved) {
       onChange(saved);
@@ -52,10 +52,8 @@ function ScreenEditor({ screen, onChange }: { screen: ScreenSettings; onChange: 
     <div class="screen-layout">
       <div class="admin-stack">
         <LogoCard screen={screen} onChange={onChange} />
-        <form class="admin-card" onSubmit={save} aria-labelledby="colours-title" data-testid="colours-form">
-          <h3 id="colours-title" class="admin-card__title">
-            {t('screen.colours')}
-          </h3>
+        <TitledForm class="admin-card" onSubmit={save} title={t('screen.colours')} titleId="colours-title" titleClass="admin-card__title"
+          testId="colours-form">
           {AREAS.map((area) => (
             <AreaColours key={area} area={area} draft={draft} onChange={(key, v) => setDraft({ ...draft, [key]: v })} />
           ))}
@@ -68,7 +66,7 @@ function ScreenEditor({ screen, onChange }: { screen: ScreenSettings; onChange: 
             </button>
           </div>
           <Feedback action={action} testid="colours" />
-        </form>
+        </TitledForm>
       </div>
       <div class="screen-layout__preview">
         <WidgetPreview colours={draft} logoUrl={screen.logo_url} storeName={screen.store.name} />

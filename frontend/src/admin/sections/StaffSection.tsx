@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { StaffOut } from '../../shared/api-types';
+import { Tag } from '../../shared/components/Tag';
 import { t } from '../../shared/i18n';
 import type { Staff } from '../../shared/session';
-import { listStaff } from '../api';
+import { getTwoFactor, listStaff, requireTwoFactor } from '../api';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction } from '../lib/useAction';
@@ -47,6 +48,7 @@ export function StaffSection({ me }: { me: Staff }) {
               ))}
             <Feedback action={action} testid="staff" />
             <StaffAddForm action={action} onAdded={(created) => replace(staff, created)} />
+            <LoginSecurity me={me} />
           </>
         )}
       </LoadState>
@@ -76,6 +78,7 @@ function StaffTable({ staff, me, editing, onEdit }: TableProps) {
               {t('staff.max_chats')}
             </th>
             <th scope="col">{t('staff.state')}</th>
+            <th scope="col">{t('staff.two_factor')}</th>
             <th scope="col">
               <span class="visually-hidden">{t('act.actions')}</span>
             </th>
@@ -86,7 +89,7 @@ function StaffTable({ staff, me, editing, onEdit }: TableProps) {
             <tr key={s.id} data-testid={`staff-row-${s.login_id}`} class={s.active ? '' : 'is-disabled'}>
               <th scope="row">
                 {s.name}
-                {s.id === me.id && <span class="tag">{t('staff.you')}</span>}
+                {s.id === me.id && <Tag>{t('staff.you')}</Tag>}
               </th>
               <td>{s.login_id}</td>
               <td>{s.email || '—'}</td>
@@ -97,6 +100,7 @@ function StaffTable({ staff, me, editing, onEdit }: TableProps) {
               <td>
                 <span class={`state state--${s.active ? 'on' : 'off'}`}>{t(s.active ? 'staff.active' : 'staff.disabled')}</span>
               </td>
+              <td data-testid="staff-two-factor">{s.two_factor ? t('staff.two_factor_on') : '—'}</td>
               <td>
                 <button
                   type="button"
@@ -113,5 +117,41 @@ function StaffTable({ staff, me, editing, onEdit }: TableProps) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The store's login URL for its staff, and whether every member needs a second factor. */
+function LoginSecurity({ me }: { me: Staff }) {
+  const loaded = useLoad(getTwoFactor);
+  const action = useAction();
+  const url = me.store?.widget_key ? `${location.origin}/console/?store=${encodeURIComponent(me.store.widget_key)}` : '';
+  const toggle = async (required: boolean) => {
+    const saved = await action.run(() => requireTwoFactor(required), t(required ? 'security.required_on' : 'security.required_off'));
+    if (saved) loaded.set(saved);
+  };
+  return (
+    <section class="admin-card" aria-labelledby="security-heading" data-testid="login-security">
+      <h3 id="security-heading" class="admin-card__title">
+        {t('security.title')}
+      </h3>
+      {url && (
+        <div class="field">
+          <label for="security-url">{t('security.login_url')}</label>
+          <input id="security-url" class="input" readOnly value={url} onFocus={(e) => e.currentTarget.select()} data-testid="security-login-url" />
+          <small class="hint">{t('security.login_url_hint')}</small>
+        </div>
+      )}
+      <LoadState loaded={loaded}>
+        {(state) => (
+          <label class="check">
+            <input type="checkbox" checked={state.required} disabled={action.busy} onChange={(e) => void toggle(e.currentTarget.checked)}
+              data-testid="security-require-totp" />
+            <span>{t('security.require_totp')}</span>
+          </label>
+        )}
+      </LoadState>
+      <p class="hint">{t('security.require_totp_hint')}</p>
+      <Feedback action={action} testid="security" />
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { StampOut } from '../../shared/api-types';
+import { Field, submitted, TitledForm } from '../../shared/components/forms';
 import { t } from '../../shared/i18n';
 import { createStamp, deleteStamp, listStamps, patchStamp, putStampImage } from '../api';
 import { Feedback } from '../components/Feedback';
@@ -47,8 +48,7 @@ function StampCard({ stamp, action, onSaved, onDeleted }: { stamp: StampOut; act
   const [label, setLabel] = useState(stamp.label);
   const [code, setCode] = useState(stamp.code);
   const p = `stamp-${stamp.id}`;
-  const save = async (ev: Event) => {
-    ev.preventDefault();
+  const save = async () => {
     const saved = await action.run(() => patchStamp(stamp.id, { label, code }), t('stamps.saved', { label }));
     if (saved) onSaved(saved);
   };
@@ -73,17 +73,15 @@ function StampCard({ stamp, action, onSaved, onDeleted }: { stamp: StampOut; act
   };
   return (
     <li class={`admin-card stamp-card ${stamp.active ? '' : 'is-disabled'}`} data-testid={`stamp-${stamp.code}`}>
-      <form onSubmit={save} aria-label={t('stamps.edit', { label: stamp.label })}>
+      <form onSubmit={submitted(save)} aria-label={t('stamps.edit', { label: stamp.label })}>
         <div class="stamp-card__image">{stamp.url ? <img src={stamp.url} alt={stamp.label} width={96} height={96} /> : null}</div>
-        <div class="field">
-          <label for={`${p}-label`}>{t('stamps.label')}</label>
+        <Field id={`${p}-label`} label={t('stamps.label')}>
           <input id={`${p}-label`} class="input" required maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
-        </div>
-        <div class="field">
-          <label for={`${p}-code`}>{t('stamps.code')}</label>
+        </Field>
+        <Field id={`${p}-code`} label={t('stamps.code')}>
           <input id={`${p}-code`} class="input" required maxLength={32} pattern="[a-z0-9][a-z0-9_\-]*" value={code}
             onInput={(e) => setCode(e.currentTarget.value)} />
-        </div>
+        </Field>
         <label class="check">
           <input type="checkbox" checked={stamp.active} disabled={action.busy} onChange={(e) => void toggle(e.currentTarget.checked)} />
           <span>{t('stamps.active')}</span>
@@ -108,8 +106,7 @@ function StampAddForm({ action, onAdded }: { action: Action; onAdded: (s: StampO
   const [code, setCode] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [formKey, setFormKey] = useState(0);
-  const submit = async (ev: Event) => {
-    ev.preventDefault();
+  const submit = async () => {
     if (!file) return;
     const created = await action.run(() => createStamp(file, code.trim(), label.trim()), t('stamps.added', { label }));
     if (created) {
@@ -121,33 +118,28 @@ function StampAddForm({ action, onAdded }: { action: Action; onAdded: (s: StampO
     }
   };
   return (
-    <form key={formKey} class="admin-card" onSubmit={submit} aria-labelledby="stamp-add-title" data-testid="stamp-add">
-      <h4 id="stamp-add-title" class="admin-card__subtitle">
-        {t('stamps.add')}
-      </h4>
+    <TitledForm key={formKey} class="admin-card" onSubmit={submit} level={4} title={t('stamps.add')} titleId="stamp-add-title"
+      titleClass="admin-card__subtitle" testId="stamp-add">
       <div class="form-grid">
         <fieldset class="field">
           <legend>{t('stamps.file')}</legend>
           <FilePicker id="stamp-add-file" label={t('stamps.choose')} accept={PICTURES} hint={t('stamps.file_hint')} chosen={file?.name ?? null}
             onPick={(input) => setFile(input.files?.[0] ?? null)} testid="stamp-add-file" />
         </fieldset>
-        <div class="field">
-          <label for="stamp-add-label">{t('stamps.label')}</label>
+        <Field id="stamp-add-label" label={t('stamps.label')}>
           <input id="stamp-add-label" class="input" required maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)}
             data-testid="stamp-add-label" />
-        </div>
-        <div class="field">
-          <label for="stamp-add-code">{t('stamps.code')}</label>
+        </Field>
+        <Field id="stamp-add-code" label={t('stamps.code')} hint={t('stamps.code_hint')}>
           <input id="stamp-add-code" class="input" required maxLength={32} pattern="[a-z0-9][a-z0-9_\-]*" aria-describedby="stamp-add-code-hint"
             value={code} onInput={(e) => setCode(e.currentTarget.value)} data-testid="stamp-add-code" />
-          <small id="stamp-add-code-hint" class="hint">{t('stamps.code_hint')}</small>
-        </div>
+        </Field>
       </div>
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={action.busy || !file} data-testid="stamp-add-submit">
           {t('stamps.add_submit')}
         </button>
       </div>
-    </form>
+    </TitledForm>
   );
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { StatsOut } from '../../shared/api-types';
+import { Field } from '../../shared/components/forms';
+import { useLatestCallback } from '../../shared/hooks';
 import { t } from '../../shared/i18n';
 import { session } from '../../shared/session';
 import { getStats, statsCsvUrl } from '../api';
@@ -24,10 +26,9 @@ export function StatsSection() {
     const stats = await action.run(() => getStats(wanted));
     if (stats) setShown({ range: wanted, stats });
   };
-  useEffect(() => {
-    void show(range); // the first look needs no click
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on opening the tab
-  }, []);
+  // The first look needs no click: once, on opening the tab, for the range shown then.
+  const firstLook = useLatestCallback(() => void show(range));
+  useEffect(() => firstLook(), [firstLook]);
 
   const onSubmit = (ev: Event) => {
     ev.preventDefault();
@@ -53,16 +54,14 @@ export function StatsSection() {
           ))}
         </div>
         <div class="stats-controls__range">
-          <div class="field">
-            <label for="stats-from">{t('stats.from')}</label>
+          <Field id="stats-from" label={t('stats.from')}>
             <input id="stats-from" class="input" type="date" required value={range.from} max={range.to}
               onInput={(e) => setRange({ ...range, from: e.currentTarget.value })} data-testid="stats-from" />
-          </div>
-          <div class="field">
-            <label for="stats-to">{t('stats.to')}</label>
+          </Field>
+          <Field id="stats-to" label={t('stats.to')}>
             <input id="stats-to" class="input" type="date" required value={range.to} min={range.from}
               onInput={(e) => setRange({ ...range, to: e.currentTarget.value })} data-testid="stats-to" />
-          </div>
+          </Field>
           <fieldset class="stats-by">
             <legend>{t('stats.by')}</legend>
             <div class="stats-by__options">

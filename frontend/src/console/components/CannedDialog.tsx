@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { CannedOut } from '../../shared/api-types';
 import { errorText } from '../../shared/components/errors';
+import { Field, submitted } from '../../shared/components/forms';
+import { Dialog } from '../../shared/components/Dialog';
+import { Tag } from '../../shared/components/Tag';
 import { t } from '../../shared/i18n';
 import { api, session } from '../../shared/session';
 import { canned, loadCanned } from '../data';
-import { Dialog } from './Dialog';
 
 interface Form {
   id: string | null;
@@ -25,8 +27,7 @@ export function CannedDialog({ onClose }: { onClose: () => void }) {
 
   const edit = (c: CannedOut) => setForm({ id: c.id, scope: c.scope, shortcut: c.shortcut, title: c.title, text: c.text });
 
-  const save = async (ev: Event) => {
-    ev.preventDefault();
+  const save = async () => {
     setBusy(true);
     setError('');
     try {
@@ -63,7 +64,7 @@ export function CannedDialog({ onClose }: { onClose: () => void }) {
             <li key={c.id} class="canned-manage__row">
               <div>
                 <strong>{c.title}</strong> {c.shortcut && <code>/{c.shortcut}</code>}{' '}
-                <span class="tag">{c.scope === 'store' ? t('console.canned_store') : t('console.canned_personal')}</span>
+                <Tag>{c.scope === 'store' ? t('console.canned_store') : t('console.canned_personal')}</Tag>
                 <p class="canned-manage__text">{c.text}</p>
               </div>
               {c.editable && (
@@ -75,7 +76,7 @@ export function CannedDialog({ onClose }: { onClose: () => void }) {
             </li>
           ))}
         </ul>
-        <form class="canned-manage__form" onSubmit={save}>
+        <form class="canned-manage__form" onSubmit={submitted(save)}>
           <h3 class="canned-manage__heading">{form.id ? t('console.canned_edit') : t('console.canned_add')}</h3>
           {!form.id && isAdmin && (
             <fieldset class="radio-row">
@@ -88,18 +89,15 @@ export function CannedDialog({ onClose }: { onClose: () => void }) {
               ))}
             </fieldset>
           )}
-          <div class="field">
-            <label for="canned-title">{t('console.canned_title')}</label>
+          <Field id="canned-title" label={t('console.canned_title')}>
             <input id="canned-title" class="input" required maxLength={200} value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} data-testid="canned-title" />
-          </div>
-          <div class="field">
-            <label for="canned-shortcut">{t('console.canned_shortcut')}</label>
+          </Field>
+          <Field id="canned-shortcut" label={t('console.canned_shortcut')}>
             <input id="canned-shortcut" class="input" maxLength={64} value={form.shortcut} placeholder="hours" onInput={(e) => setForm({ ...form, shortcut: e.currentTarget.value })} data-testid="canned-shortcut" />
-          </div>
-          <div class="field">
-            <label for="canned-text">{t('console.canned_text')}</label>
+          </Field>
+          <Field id="canned-text" label={t('console.canned_text')}>
             <textarea id="canned-text" class="input" rows={4} required maxLength={4000} value={form.text} onInput={(e) => setForm({ ...form, text: e.currentTarget.value })} data-testid="canned-text" />
-          </div>
+          </Field>
           <div class="alert" role="alert">{error}</div>
           <div class="form-actions">
             {form.id && (

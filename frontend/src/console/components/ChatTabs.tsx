@@ -7,7 +7,8 @@ export function ChatTabs() {
   const { chats, selected, me } = model.value;
   const active = chats.filter((c) => c.status === 'active').length;
   return (
-    <div class="chat-tabs" role="tablist" aria-label={t('console.chats')} data-testid="chat-tabs">
+    // A tablist only while there are tabs: an empty one is an error for screen readers.
+    <div class="chat-tabs" role={chats.length ? 'tablist' : undefined} aria-label={chats.length ? t('console.chats') : undefined} data-testid="chat-tabs">
       {chats.map((chat, i) => {
         const unread = unreadCount(chat);
         const isSelected = chat.id === selected;

@@ -1,21 +1,49 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, ConversationOut, GuestDetail, GuestPage, GuestSummary, MessagePage, OfflineReplyOut } from '../../shared/api-types';
 import { errorText } from '../../shared/components/errors';
+import { submitted } from '../../shared/components/forms';
+import { Tag } from '../../shared/components/Tag';
+import { usePanelFocus } from '../../shared/focus';
 import { t } from '../../shared/i18n';
 import { api } from '../../shared/session';
 import { dateTimeOf } from '../format';
-import { guestVersions, notify } from '../store';
-import { Dialog } from './Dialog';
+import { guestVersions, notify, offlineDraft, setOfflineDraft } from '../store';
 import { Timeline } from './Timeline';
 import { UserInfo } from './UserInfo';
 
-/** W1 + M1/M2: every guest the store has talked to; open one to read and reply offline. */
+/**
+ * W1 + M1/M2: every guest the store has talked to; open one to read and reply offline.
+ * A panel in place of the chat and user information, not a modal: the waiting queue
+ * beside it stays in view (and clickable) while offline replies are written.
+ */
 export function GuestList({ onClose }: { onClose: () => void }) {
   const [openId, setOpenId] = useState<string | null>(null);
+  const panel = useRef<HTMLElement>(null);
+  // The row's or the back button's view goes away on a switch: the focus moves into the
+  // new view (its back button, or the search field) rather than falling to the page.
+  const switchedRef = useRef(false);
+  useEffect(() => {
+    if (!switchedRef.current) return;
+    const target = openId ? '[data-testid=guest-back]' : '#guest-search';
+    panel.current?.querySelector<HTMLElement>(target)?.focus();
+  }, [openId]);
+  const open = (id: string | null) => {
+    switchedRef.current = true;
+    setOpenId(id);
+  };
+  usePanelFocus(panel, onClose, 'input');
   return (
-    <Dialog title={t('console.guest_list')} onClose={onClose} wide testId="guest-list">
-      {openId ? <GuestView guestId={openId} onBack={() => setOpenId(null)} /> : <GuestTable onOpen={setOpenId} />}
-    </Dialog>
+    <section class="guest-panel" aria-labelledby="guest-panel-title" ref={panel} data-testid="guest-list">
+      <header class="guest-panel__header">
+        <h2 id="guest-panel-title" class="guest-panel__title">{t('console.guest_list')}</h2>
+        <button type="button" class="btn btn-ghost btn-sm" onClick={onClose} data-testid="guest-list-close">
+          {t('console.guest_list_close')}
+        </button>
+      </header>
+      <div class="guest-panel__body">
+        {openId ? <GuestView guestId={openId} onBack={() => open(null)} /> : <GuestTable onOpen={open} />}
+      </div>
+    </section>
   );
 }
 
@@ -118,7 +146,7 @@ function GuestView({ guestId, onBack }: { guestId: string; onBack: () => void })
             {conversations.map((c) => (
               <button key={c.id} type="button" role="tab" aria-selected={current?.id === c.id} class={`conv-chip${current?.id === c.id ? ' is-selected' : ''}`} onClick={() => setConversationId(c.id)} data-testid="conversation-chip">
                 <span>{dateTimeOf(c.created_at)}</span>
-                <span class="tag">{t(`console.kind.${c.kind}`)}</span>
+                <Tag>{t(`console.kind.${c.kind}`)}</Tag>
               </button>
             ))}
           </div>
@@ -147,12 +175,12 @@ function History({ conversation }: { conversation: ConversationOut }) {
 }
 
 function OfflineReply({ guest, chatting, onSent }: { guest: GuestDetail; chatting: boolean; onSent: (conversationId: string) => void }) {
-  const [text, setText] = useState('');
+  const text = offlineDraft(guest.id);
+  const setText = (value: string) => setOfflineDraft(guest.id, value);
   const [mail, setMail] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const send = async (ev: Event) => {
-    ev.preventDefault();
+  const send = async () => {
     if (!text.trim()) return;
     setBusy(true);
     setError('');
@@ -169,7 +197,7 @@ function OfflineReply({ guest, chatting, onSent }: { guest: GuestDetail; chattin
   };
   if (chatting) return <p class="offline-reply__note">{t('console.offline_in_chat')}</p>;
   return (
-    <form class="offline-reply" onSubmit={send} data-testid="offline-reply">
+    <form class="offline-reply" onSubmit={submitted(send)} data-testid="offline-reply">
       <label for="offline-text" class="offline-reply__label">{t('console.offline_reply')}</label>
       <textarea id="offline-text" class="input" rows={3} value={text} maxLength={4000} placeholder={t('console.offline_placeholder')} onInput={(e) => setText(e.currentTarget.value)} data-testid="offline-text" />
       <div class="offline-reply__row">

@@ -1,11 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
 import { Icon } from './Icon';
 import { errorText } from '../../shared/components/errors';
+import { Dialog } from '../../shared/components/Dialog';
 import { t } from '../../shared/i18n';
+import { guestName } from '../format';
 import { transferTargets, type Chat } from '../model';
 import { acceptMessage, endChat, model, notify, replyingOffline, transfer } from '../store';
 import { uploadFile } from '../upload';
-import { Dialog } from './Dialog';
 import { StaffList } from './StaffList';
 
 /** S5: file upload (with progress), transfer, staff list, return to waiting. */
@@ -43,7 +44,7 @@ export function Operations({ chat }: { chat: Chat }) {
 
   return (
     <div class="operations" role="toolbar" aria-label={t('console.operations')}>
-      <input ref={input} type="file" class="visually-hidden" tabIndex={-1} data-testid="file-input" onChange={(e) => void onFile(e.currentTarget.files?.[0])} />
+      <input ref={input} type="file" class="visually-hidden" tabIndex={-1} aria-label={t('console.upload')} data-testid="file-input" onChange={(e) => void onFile(e.currentTarget.files?.[0])} />
       <button type="button" class="op-btn" disabled={!active || progress !== null} data-testid="upload-button" onClick={() => input.current?.click()}>
         <Icon name="upload" /> {t('console.upload')}
       </button>
@@ -76,7 +77,7 @@ export function Operations({ chat }: { chat: Chat }) {
 function TransferDialog({ chat, onClose }: { chat: Chat; onClose: () => void }) {
   const targets = transferTargets(model.value);
   return (
-    <Dialog title={t('console.transfer_title', { name: chat.nickname })} onClose={onClose} testId="transfer-dialog">
+    <Dialog title={t('console.transfer_title', { name: guestName(chat.nickname) })} onClose={onClose} testId="transfer-dialog">
       {targets.length === 0 ? (
         <p class="panel__empty">{t('console.transfer_none')}</p>
       ) : (

@@ -1,3 +1,4 @@
+import { Tag } from '../../shared/components/Tag';
 import { t } from '../../shared/i18n';
 import { model } from '../store';
 
@@ -14,7 +15,7 @@ export function StaffList() {
           <li key={s.id} class="staff-list__item">
             <span class="staff-list__name">
               {s.name}
-              {s.id === me?.id && <span class="tag">{t('console.you')}</span>}
+              {s.id === me?.id && <Tag>{t('console.you')}</Tag>}
             </span>
             <span class={`staff-list__state${full ? ' is-full' : ''}`}>
               {full ? t('console.staff_full') : t(`console.status.${s.status}`)}

@@ -1,5 +1,6 @@
 import { t } from '../../shared/i18n';
 import { Icon } from './Icon';
+import { NotifyControl } from './NotifyControl';
 import { unlockAudio } from '../alerts';
 import { ownStatus } from '../model';
 import { connection, model, replyingOffline, soundOn, toggleSound } from '../store';
@@ -26,6 +27,7 @@ export function StatusItems() {
       >
         <Icon name={soundOn.value ? 'bell' : 'bellOff'} /> {soundOn.value ? t('console.sound_on') : t('console.sound_off')}
       </button>
+      <NotifyControl />
       <span class={`conn conn--${conn}`} role="status" data-testid="connection" data-state={conn}>
         <span class="conn__dot" aria-hidden="true" />
         {t(`console.conn.${conn}`)}

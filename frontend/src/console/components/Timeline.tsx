@@ -21,21 +21,22 @@ interface Props {
 
 /** S2: the chat timeline — bubbles, system lines, stamps, file links, read marks. */
 export function Timeline({ messages, guestReadSeq, pending = [], onRetry, onDiscard, empty }: Props) {
-  const box = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const stickRef = useRef(true);
+  const lastSeq = messages[messages.length - 1]?.seq;
 
   useLayoutEffect(() => {
-    const el = box.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages.length, pending.length, messages[messages.length - 1]?.seq]);
+    const el = boxRef.current;
+    if (el && stickRef.current) el.scrollTop = el.scrollHeight;
+  }, [messages.length, pending.length, lastSeq]);
 
   const onScroll = () => {
-    const el = box.current;
-    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    const el = boxRef.current;
+    if (el) stickRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
   };
 
   return (
-    <div class="timeline" ref={box} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('console.timeline')} data-testid="timeline">
+    <div class="timeline" ref={boxRef} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('console.timeline')} data-testid="timeline">
       {messages.length === 0 && pending.length === 0 && empty && <p class="timeline__empty">{empty}</p>}
       {messages.map((m) => (
         <Bubble key={m.seq} message={m} read={m.author === 'staff' && m.seq <= guestReadSeq} />

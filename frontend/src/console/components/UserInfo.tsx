@@ -1,9 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { FieldDefinition, GuestDetail, PageViewList } from '../../shared/api-types';
 import { errorText } from '../../shared/components/errors';
+import { Field } from '../../shared/components/forms';
+import { useLatestCallback } from '../../shared/hooks';
 import { t } from '../../shared/i18n';
 import { api } from '../../shared/session';
-import { dateTimeOf } from '../format';
+import { dateTimeOf, isWebLink, readableUrl } from '../format';
 import { addressWithPrefecture, normalisePostal } from '../postal';
 import { guestVersions } from '../store';
 
@@ -13,62 +15,88 @@ const TABS: Tab[] = ['personal', 'other', 'history'];
 /** S3: the guest's user information in three tabs, each saved with its button. */
 export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g: GuestDetail) => void }) {
   const [tab, setTab] = useState<Tab>('personal');
+  const uid = useId();
   const [guest, setGuest] = useState<GuestDetail | null>(null);
   const [error, setError] = useState('');
   const [stale, setStale] = useState(false);
-  const [dirty, setDirtyState] = useState(false);
   const [loads, setLoads] = useState(0);
-  // The latest dirty flag, read when a slow load resolves (the closure's copy may be old).
-  const dirtyNow = useRef(false);
+  // Whether the form holds unsaved edits; a ref, read when a slow load resolves.
+  const dirtyRef = useRef(false);
   const setDirty = (value: boolean) => {
-    dirtyNow.current = value;
-    setDirtyState(value);
+    dirtyRef.current = value;
   };
-  // While our own save is on its way, its guest_updated echo is not someone else's change.
-  const saving = useRef(false);
+  // While our own save is on its way, a guest_updated frame may be its own echo: look
+  // again once the save has answered, and compare contents, not frame arrival times.
+  const savingRef = useRef(false);
+  const recheckRef = useRef(false);
+  const shownRef = useRef<GuestDetail | null>(null);
   const version = guestVersions.value[guestId] ?? 0;
 
-  const load = async (onlyIfChanged = false) => {
+  const show = (g: GuestDetail) => {
+    shownRef.current = g;
+    setGuest(g);
+    setLoads((n) => n + 1);
+    setStale(false);
+    setDirty(false);
+    onLoaded?.(g);
+  };
+
+  const load = async () => {
     try {
-      const g = await api.get<GuestDetail>(`/api/guests/${guestId}`);
-      if (onlyIfChanged && guest && sameInfo(g, guest)) {
-        onLoaded?.(g); // conversations may have changed; the form stays as it is
-        return;
-      }
-      if (onlyIfChanged && dirtyNow.current) {
-        // The person started typing while this refresh was on its way: keep their edits.
-        setStale(true);
-        return;
-      }
-      setGuest(g);
-      setLoads((n) => n + 1);
-      setStale(false);
-      setDirty(false);
-      onLoaded?.(g);
+      show(await api.get<GuestDetail>(`/api/guests/${guestId}`));
     } catch (e) {
       setError(errorText(e));
     }
   };
 
+  /** After guest_updated: the banner only when someone else's change meets unsaved edits. */
+  const refresh = async () => {
+    if (savingRef.current) {
+      recheckRef.current = true;
+      return;
+    }
+    try {
+      const g = await api.get<GuestDetail>(`/api/guests/${guestId}`);
+      if (savingRef.current) {
+        recheckRef.current = true;
+        return;
+      }
+      if (shownRef.current && sameInfo(g, shownRef.current)) {
+        onLoaded?.(g); // our own save's echo, or only conversations changed: the form stays
+        return;
+      }
+      if (dirtyRef.current) setStale(true); // keep the person's edits; offer a reload
+      else show(g);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const loadNow = useLatestCallback(load);
+  const refreshNow = useLatestCallback(refresh);
   useEffect(() => {
+    shownRef.current = null;
     setGuest(null);
     setError('');
     setTab('personal');
-    void load();
-  }, [guestId]);
+    void loadNow();
+  }, [guestId, loadNow]);
 
-  // Changed elsewhere (guest_updated): refresh at once unless this form holds unsaved edits.
+  // Changed somewhere (guest_updated): compare with what is on screen.
   useEffect(() => {
-    if (version === 0 || saving.current) return;
-    if (dirty) setStale(true);
-    else void load(true);
-  }, [version]);
+    if (version !== 0) void refreshNow();
+  }, [version, refreshNow]);
 
   const saved = (g: GuestDetail) => {
+    shownRef.current = g;
     setGuest(g);
     setDirty(false);
     setStale(false);
     onLoaded?.(g);
+    if (recheckRef.current) {
+      recheckRef.current = false;
+      void refresh();
+    }
   };
 
   return (
@@ -76,15 +104,18 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
       <header class="panel__header">
         <h2 id={`user-info-${guestId}`} class="panel__title">{t('console.user_info')}</h2>
       </header>
-      <div class="tabs" role="tablist">
+      <div class="tabs" role="tablist" aria-label={t('console.user_info')} onKeyDown={(ev) => tabKey(ev, tab, (next) => {
+        setTab(next);
+        document.getElementById(`${uid}-tab-${next}`)?.focus();
+      })}>
         {TABS.map((name) => (
-          <button key={name} type="button" role="tab" aria-selected={tab === name} class={`tabs__tab${tab === name ? ' is-selected' : ''}`} data-testid={`info-tab-${name}`} onClick={() => setTab(name)}>
+          <button key={name} id={`${uid}-tab-${name}`} type="button" role="tab" aria-selected={tab === name} aria-controls={`${uid}-panel`} tabIndex={tab === name ? 0 : -1} class={`tabs__tab${tab === name ? ' is-selected' : ''}`} data-testid={`info-tab-${name}`} onClick={() => setTab(name)}>
             {t(`console.tab.${name}`)}
           </button>
         ))}
       </div>
       {stale && (
-        <div class="info-stale" role="status">
+        <div class="info-stale" role="status" data-testid="info-stale">
           {t('console.info_stale')}{' '}
           <button type="button" class="link-btn" onClick={() => void load()}>{t('console.reload')}</button>
         </div>
@@ -93,9 +124,9 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
       {!guest ? (
         !error && <p class="panel__empty">{t('common.loading')}</p>
       ) : (
-        <div class="user-info__body" role="tabpanel">
-          {tab === 'personal' && <PersonalTab key={`${guest.id}-p${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busy={saving} />}
-          {tab === 'other' && <OtherTab key={`${guest.id}-o${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busy={saving} />}
+        <div class="user-info__body" role="tabpanel" id={`${uid}-panel`} aria-labelledby={`${uid}-tab-${tab}`}>
+          {tab === 'personal' && <PersonalTab key={`${guest.id}-p${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
+          {tab === 'other' && <OtherTab key={`${guest.id}-o${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
           {tab === 'history' && <HistoryTab guest={guest} />}
         </div>
       )}
@@ -103,11 +134,21 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
   );
 }
 
+/** WAI-ARIA tabs: arrow keys, Home and End choose the previous, next, first or last tab. */
+function tabKey(ev: KeyboardEvent, current: Tab, choose: (next: Tab) => void): void {
+  const i = TABS.indexOf(current);
+  const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[ev.key];
+  if (to === undefined) return;
+  ev.preventDefault();
+  const next = TABS[(to + TABS.length) % TABS.length];
+  if (next) choose(next);
+}
+
 interface TabProps {
   guest: GuestDetail;
   onSaved: (g: GuestDetail) => void;
   onDirty: (dirty: boolean) => void;
-  busy: { current: boolean };
+  busyRef: { current: boolean };
 }
 
 /** Whether two loads show the same user information (then the form is left alone). */
@@ -116,13 +157,14 @@ function sameInfo(a: GuestDetail, b: GuestDetail): boolean {
   return pick(a) === pick(b);
 }
 
-function useSave(guestId: string, onSaved: (g: GuestDetail) => void, busy: { current: boolean }) {
+function useSave(guestId: string, onSaved: (g: GuestDetail) => void, busyRef: { current: boolean }) {
   const [state, setState] = useState<{ busy: boolean; error: string; done: boolean }>({ busy: false, error: '', done: false });
   const save = async (body: Record<string, unknown>): Promise<GuestDetail | null> => {
     setState({ busy: true, error: '', done: false });
-    busy.current = true;
+    busyRef.current = true;
     try {
       const g = await api.patch<GuestDetail>(`/api/guests/${guestId}`, body);
+      busyRef.current = false; // before onSaved, which may look again at a change that came meanwhile
       onSaved(g);
       setState({ busy: false, error: '', done: true });
       return g;
@@ -130,7 +172,7 @@ function useSave(guestId: string, onSaved: (g: GuestDetail) => void, busy: { cur
       setState({ busy: false, error: errorText(e), done: false });
       return null;
     } finally {
-      busy.current = false;
+      busyRef.current = false;
     }
   };
   return { ...state, save };
@@ -149,9 +191,9 @@ function SaveRow({ busy, error, done, testId }: { busy: boolean; error: string; 
   );
 }
 
-function PersonalTab({ guest, onSaved, onDirty, busy }: TabProps) {
+function PersonalTab({ guest, onSaved, onDirty, busyRef }: TabProps) {
   const [values, setValues] = useState<Record<string, string>>({ ...guest.profile });
-  const result = useSave(guest.id, onSaved, busy);
+  const result = useSave(guest.id, onSaved, busyRef);
   const set = (key: string, value: string) => {
     setValues((v) => ({ ...v, [key]: value }));
     onDirty(true);
@@ -182,7 +224,8 @@ function PersonalTab({ guest, onSaved, onDirty, busy }: TabProps) {
   );
 }
 
-const INPUT_TYPES: Record<string, 'text' | 'email' | 'tel'> = { email: 'email', tel: 'tel', number: 'text', postal: 'text', kana: 'text', text: 'text' };
+/** Field types that are input types of their own; the others (number, postal, kana, …) are text boxes. */
+const INPUT_TYPES = new Set(['email', 'tel']);
 
 function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefinition; value: string; onChange: (v: string) => void; onPostal: (v: string) => void }) {
   const id = `field-${field.key}`;
@@ -200,23 +243,21 @@ function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefiniti
   }
   if (field.type === 'select') {
     return (
-      <div class="field">
-        <label for={id}>{field.label}</label>
+      <Field id={id} label={field.label}>
         <select id={id} class="input" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
           <option value="">—</option>
           {field.options.map((o) => (
             <option key={o} value={o}>{o}</option>
           ))}
         </select>
-      </div>
+      </Field>
     );
   }
   if (field.type === 'textarea') {
     return (
-      <div class="field">
-        <label for={id}>{field.label}</label>
+      <Field id={id} label={field.label}>
         <textarea id={id} class="input" rows={2} value={value} onInput={(e) => onChange(e.currentTarget.value)} data-testid={id} />
-      </div>
+      </Field>
     );
   }
   return (
@@ -229,7 +270,7 @@ function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefiniti
         id={id}
         class="input"
         // Preact's input typings discriminate on a literal `type`; all three are plain text boxes.
-        type={(INPUT_TYPES[field.type] ?? 'text') as 'text'}
+        type={(INPUT_TYPES.has(field.type) ? field.type : 'text') as 'text'}
         inputMode={field.type === 'number' || field.type === 'postal' ? 'numeric' : field.type === 'tel' ? 'tel' : 'text'}
         autocomplete="off"
         value={value}
@@ -243,20 +284,19 @@ function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefiniti
   );
 }
 
-function OtherTab({ guest, onSaved, onDirty, busy }: TabProps) {
+function OtherTab({ guest, onSaved, onDirty, busyRef }: TabProps) {
   const [notes, setNotes] = useState(guest.notes);
   const [blacklisted, setBlacklisted] = useState(guest.blacklisted);
-  const result = useSave(guest.id, onSaved, busy);
+  const result = useSave(guest.id, onSaved, busyRef);
   const submit = (ev: Event) => {
     ev.preventDefault();
     void result.save({ notes, blacklisted });
   };
   return (
     <form class="info-form" onSubmit={submit} data-testid="other-form">
-      <div class="field">
-        <label for={`notes-${guest.id}`}>{t('console.notes')}</label>
+      <Field id={`notes-${guest.id}`} label={t('console.notes')}>
         <textarea id={`notes-${guest.id}`} class="input" rows={6} value={notes} data-testid="notes" onInput={(e) => { setNotes(e.currentTarget.value); onDirty(true); }} />
-      </div>
+      </Field>
       <label class={`switch${blacklisted ? ' is-on' : ''}`}>
         <input type="checkbox" role="switch" checked={blacklisted} data-testid="blacklist" onChange={(e) => { setBlacklisted(e.currentTarget.checked); onDirty(true); }} />
         <span class="switch__track" aria-hidden="true" />
@@ -280,7 +320,7 @@ function HistoryTab({ guest }: { guest: GuestDetail }) {
     <div class="history" data-testid="history">
       <dl class="history__facts">
         <dt>{t('console.referrer')}</dt>
-        <dd data-testid="referrer">{data.first_referrer ? <a href={data.first_referrer} rel="noreferrer noopener" target="_blank">{data.first_referrer}</a> : t('console.referrer_none')}</dd>
+        <dd data-testid="referrer">{data.first_referrer ? <WebAddress url={data.first_referrer} /> : t('console.referrer_none')}</dd>
         <dt>{t('console.first_seen')}</dt>
         <dd>{dateTimeOf(guest.first_seen_at)}</dd>
       </dl>
@@ -292,12 +332,23 @@ function HistoryTab({ guest }: { guest: GuestDetail }) {
           {data.pageviews.map((v, i) => (
             <li key={i} data-testid="pageview">
               <time>{dateTimeOf(v.viewed_at)}</time>
-              <a href={v.url} rel="noreferrer noopener" target="_blank" title={v.url}>{v.title || v.url}</a>
-              <span class="history__url">{v.url}</span>
+              <WebAddress url={v.url} label={v.title || undefined} />
+              <span class="history__url">{readableUrl(v.url)}</span>
             </li>
           ))}
         </ol>
       )}
     </div>
+  );
+}
+
+/** A visited address or referrer: decoded for reading; a link only when it is http(s). */
+function WebAddress({ url, label }: { url: string; label?: string }) {
+  const text = label ?? readableUrl(url);
+  if (!isWebLink(url)) return <span class="history__text" title={url}>{text}</span>;
+  return (
+    <a href={url} rel="noreferrer noopener" target="_blank" title={readableUrl(url)}>
+      {text}
+    </a>
   );
 }

@@ -1,18 +1,12 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useNow } from '../../shared/hooks';
 import { t } from '../../shared/i18n';
-import { askNotifications, canAskNotifications } from '../alerts';
 import { minutesSince } from '../format';
 import { claim, model } from '../store';
 
 /** S6: guests waiting now; clicking a name takes the chat. */
 export function WaitingList() {
   const queue = model.value.queue;
-  const [now, setNow] = useState(Date.now());
-  const [ask, setAsk] = useState(canAskNotifications());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(id);
-  }, []);
+  const now = useNow(30_000);
   return (
     <section class="panel waiting" aria-labelledby="waiting-heading" data-testid="waiting-list">
       <header class="panel__header">
@@ -20,15 +14,6 @@ export function WaitingList() {
           {t('console.waiting')} <span class="count-badge" data-testid="waiting-count">{queue.length}</span>
         </h2>
       </header>
-      {ask && (
-        <button
-          type="button"
-          class="link-btn waiting__notify"
-          onClick={() => void askNotifications().finally(() => setAsk(canAskNotifications()))}
-        >
-          {t('console.enable_notifications')}
-        </button>
-      )}
       {queue.length === 0 ? (
         <p class="panel__empty">{t('console.waiting_empty')}</p>
       ) : (

@@ -1,20 +1,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { GuestChat } from '../chat';
+import { loadDraft, panelStoreKey, saveDraft } from '../draft';
 import { EnterKeyGuard } from '../ime';
 import { MAX_TEXT, textLength } from '../timeline';
 
 /** Text input: Enter sends (never while an IME is converting, G8), Shift+Enter is a new line. */
 export function Composer({ chat }: { chat: GuestChat }) {
-  const [text, setText] = useState('');
+  const storeKey = useRef(panelStoreKey()).current;
+  const [text, setText] = useState(() => loadDraft(storeKey));
   const guard = useRef(new EnterKeyGuard());
-  const area = useRef<HTMLTextAreaElement>(null);
+  const areaRef = useRef<HTMLTextAreaElement>(null);
   const tooLong = textLength(text) > MAX_TEXT;
 
   useEffect(() => {
     // Added by hand: Preact maps onCompositionStart to a wrong-cased event name
     // in browsers without an oncompositionstart property.
-    const el = area.current;
+    const el = areaRef.current;
     if (!el) return;
     el.focus();
     const start = () => guard.current.compositionStart();
@@ -28,7 +30,7 @@ export function Composer({ chat }: { chat: GuestChat }) {
   }, []);
   useEffect(() => {
     // grow with the text, up to the CSS max-height
-    const el = area.current;
+    const el = areaRef.current;
     if (!el) return;
     el.style.height = 'auto';
     el.style.height = `${el.scrollHeight}px`;
@@ -37,10 +39,12 @@ export function Composer({ chat }: { chat: GuestChat }) {
   const submit = () => {
     if (tooLong || !chat.send(text)) return;
     setText('');
+    saveDraft(storeKey, '');
   };
   const onInput = (e: Event) => {
     const value = (e.currentTarget as HTMLTextAreaElement).value;
     setText(value);
+    saveDraft(storeKey, value);
     chat.setDraft(value);
   };
   const onKeyDown = (e: KeyboardEvent) => {
@@ -63,8 +67,8 @@ export function Composer({ chat }: { chat: GuestChat }) {
       </label>
       <textarea
         id="composer-text"
-        ref={area}
-        class="composer__text"
+        ref={areaRef}
+        class="input composer__text"
         rows={1}
         value={text}
         placeholder={t('composer.placeholder')}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { GuestChat } from '../chat';
 import type { FormField } from '../protocol';
+import { BusyNote } from './BusyNote';
 
 const NICKNAME_KEY = 'chats:nickname';
 
@@ -29,6 +30,8 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
   const [values, setValues] = useState<Record<string, string>>({});
   const first = useRef<HTMLInputElement>(null);
   const pending = chat.startPending.value;
+  // Busy with the queue open: the same form puts the guest in line (issue 14).
+  const queueing = chat.availability.value === 'busy';
 
   useEffect(() => {
     chat.formShown();
@@ -44,7 +47,8 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
 
   return (
     <form class="form" onSubmit={onSubmit} data-testid="entry-form">
-      <p class="form__intro">{t('form.intro')}</p>
+      {queueing && <BusyNote busy={chat.busy.value} />}
+      <p class="form__intro">{queueing ? t('busy.form_intro') : t('form.intro')}</p>
       <div class="field">
         <label for="f-nickname">
           {t('form.nickname')} <span class="req">{t('form.required')}</span>
@@ -70,8 +74,16 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
         </p>
       )}
       <button type="submit" class="btn btn-primary form__submit" disabled={pending || !chat.ready.value} data-testid="start">
-        {pending ? t('form.submitting') : t('form.submit')}
+        {pending ? t(queueing ? 'busy.joining' : 'form.submitting') : t(queueing ? 'busy.join' : 'form.submit')}
       </button>
+      {queueing && (
+        <p class="hint-box">
+          {t('busy.or_leave')}{' '}
+          <button type="button" class="link" onClick={() => chat.startOver('leave')} data-testid="busy-leave">
+            {t('chat.leave')}
+          </button>
+        </p>
+      )}
     </form>
   );
 }

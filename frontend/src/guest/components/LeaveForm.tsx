@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { GuestChat } from '../chat';
 import { MAX_TEXT, textLength } from '../timeline';
+import { BusyNote } from './BusyNote';
 import { saveNickname, savedNickname } from './EntryForm';
 
 /** When nobody can chat: a message for the staff, kept as unread for them (G6). */
@@ -24,13 +25,21 @@ export function LeaveForm({ chat }: { chat: GuestChat }) {
   };
   const onText = (value: string) => {
     setText(value);
-    // once the guest writes, the form stays even if a staff member frees up
-    if (value && chat.choice.value === 'auto') chat.choice.value = 'leave';
+    if (value) chat.keepLeaveForm();
   };
 
   return (
     <form class="form" onSubmit={onSubmit} data-testid="leave-form">
+      {!away && <BusyNote busy={chat.busy.value} />}
       <p class="form__intro">{away ? t('leave.away') : t('leave.busy')}</p>
+      {chat.canQueue.value && (
+        <p class="hint-box">
+          {t('busy.can_join')}{' '}
+          <button type="button" class="link" onClick={() => chat.startOver('new')} data-testid="busy-join">
+            {t('busy.join')}
+          </button>
+        </p>
+      )}
       {chat.availability.value === 'waiting' && !chat.blacklisted.value && (
         <p class="hint-box">
           {t('leave.available')}{' '}

@@ -11,8 +11,8 @@ interface Props {
 
 /** Messages of the conversation on screen, then what is still on its way. */
 export function Timeline({ chat }: Props) {
-  const ref = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const stickRef = useRef(true);
   const conv = chat.conversation.value;
   const messages = chat.messages.value;
   const readUpTo = conv ? (chat.staffRead.value.get(conv.id) ?? 0) : 0;
@@ -25,16 +25,16 @@ export function Timeline({ chat }: Props) {
 
   // Follow new messages unless the guest has scrolled up to read.
   useLayoutEffect(() => {
-    const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    const el = boxRef.current;
+    if (el && stickRef.current) el.scrollTop = el.scrollHeight;
   });
   const onScroll = () => {
-    const el = ref.current;
-    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    const el = boxRef.current;
+    if (el) stickRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
   };
 
   return (
-    <div class="timeline" ref={ref} onScroll={onScroll} data-testid="timeline">
+    <div class="timeline" ref={boxRef} onScroll={onScroll} data-testid="timeline">
       <div role="log" aria-live="polite" aria-relevant="additions" aria-label={t('chat.log')}>
         <ol class="timeline__list">
           {messages.map((m, i) => (

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { logout, type Staff } from '../session';
+import { AccountDialog } from './AccountDialog';
 import { LangSwitch } from './LangSwitch';
 import './appbar.css';
 
@@ -16,6 +17,7 @@ interface Props {
 /** Top bar of the console and the admin menu: store, login ID, language, log out. */
 export function AppBar({ staff, title, children }: Props) {
   const [leaving, setLeaving] = useState(false);
+  const [account, setAccount] = useState(false);
   const onLogout = async () => {
     setLeaving(true);
     try {
@@ -47,11 +49,15 @@ export function AppBar({ staff, title, children }: Props) {
       </dl>
       <div class="app-bar__actions">
         {children}
+        <button type="button" class="btn btn-ghost app-bar__logout" data-testid="account-open" aria-haspopup="dialog" onClick={() => setAccount(true)}>
+          {t('account.open')}
+        </button>
         <LangSwitch tone="dark" />
-        <button type="button" class="btn btn-ghost app-bar__logout" data-testid="logout" disabled={leaving} onClick={onLogout}>
+        <button type="button" class="btn btn-ghost app-bar__logout" data-testid="logout" disabled={leaving} onClick={() => void onLogout()}>
           {t('logout')}
         </button>
       </div>
+      {account && <AccountDialog onClose={() => setAccount(false)} />}
     </header>
   );
 }
