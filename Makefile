@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install frontend demo run test test-sqlite test-pg test-frontend lint bench clean
+.PHONY: install frontend demo run test test-sqlite test-pg test-frontend lint bench fuzz clean
 
 install:            ## Python venv + dependencies, front-end build (only what changed)
 	@bash scripts/bootstrap.sh
@@ -11,10 +11,13 @@ install:            ## Python venv + dependencies, front-end build (only what ch
 frontend: install   ## rebuild the front end into src/chats/static
 	@cd frontend && npm run build --silent
 
-demo run: install   ## the demo: a demo store, staff and a sample shop page with the widget
-	@$(BIN)/chats demo
+PORT ?= 8000
+SHOP_PORT ?= 8001
+demo run: install   ## the demo (make demo PORT=9000 SHOP_PORT=9001): a demo store, staff, a shop page
+	@$(BIN)/chats demo --port $(PORT) --shop-port $(SHOP_PORT)
 
-test: install lint test-frontend test-sqlite test-pg   ## the whole suite
+test: install lint test-frontend   ## the whole suite: both backends side by side, each printed when done
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 
 test-sqlite: install
 	@echo "== pytest on SQLite, in-memory broker =="
@@ -31,12 +34,18 @@ test-frontend: install
 	@cd frontend && npm run --silent typecheck && npm test --silent
 
 lint: install
-	@echo "== ruff, mypy =="
+	@echo "== ruff, mypy, import contracts, eslint =="
 	@$(BIN)/ruff check src tests scripts $(wildcard bench)
 	@$(BIN)/mypy
+	@PYTHONPATH=src $(BIN)/lint-imports --no-logo --no-cache
+	@cd frontend && npm run --silent lint
 
 bench: install
 	@$(BIN)/python -m bench.run
+
+fuzz: install       ## 100,000 hostile frames at both sockets beside a conversation (README "Fuzzing")
+	@echo "== fuzz: $${CHATS_FUZZ_FRAMES:-100000} frames; replay a run with CHATS_FUZZ_SEED =="
+	@CHATS_FUZZ_FRAMES=$${CHATS_FUZZ_FRAMES:-100000} $(BIN)/pytest tests/fuzz/test_fuzz_sockets.py -q -s
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/chats/static .mypy_cache .ruff_cache .pytest_cache

@@ -8,7 +8,18 @@ PY=${PY:-python3}
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "CHATS needs Python 3.11 or newer (found: $("$PY" --version 2>&1))" >&2; exit 1
 fi
-command -v npm >/dev/null || { echo "CHATS needs Node.js 20+ and npm" >&2; exit 1; }
+# The front end's build (Vite) needs Node 20.19+ (frontend/package.json "engines").
+NODE_MIN=20.19.0
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "CHATS needs Node.js $NODE_MIN or newer and npm: install them (Debian 13: apt install nodejs npm; older: https://nodejs.org or nvm)" >&2; exit 1; }
+if ! node -e '
+  const [want, have] = [process.argv[1], process.versions.node].map(v => v.split(".").map(Number));
+  process.exit(have[0] !== want[0] ? (have[0] > want[0] ? 0 : 1)
+    : have[1] !== want[1] ? (have[1] > want[1] ? 0 : 1) : (have[2] >= want[2] ? 0 : 1));
+' "$NODE_MIN"; then
+  echo "CHATS needs Node.js $NODE_MIN or newer to build its front end (found $(node --version)): install a newer Node.js (https://nodejs.org or nvm)" >&2
+  exit 1
+fi
 
 stamp() { sha256sum "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 

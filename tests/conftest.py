@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from chats.config import Settings
 from chats.db.engine import Database
@@ -15,6 +16,11 @@ from tests.databases import BACKEND, PG_URL, REDIS_URL, PostgresDatabases, Sqlit
 from tests.servers import ProcessServer, ThreadServer, env_for
 
 SECRET = "test-secret-key-not-for-production"
+
+# Property tests check what holds, not how fast: a per-example deadline fails them at
+# random on a loaded machine (CI runs two suites side by side on two cores).
+hypothesis_settings.register_profile("chats", deadline=None)
+hypothesis_settings.load_profile("chats")
 
 
 def pytest_report_header() -> str:

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import uvicorn
@@ -28,6 +28,16 @@ def free_port() -> int:
         return port
 
 
+class Served(Protocol):
+    """What page helpers need of a server: a ThreadServer or one `chats serve` process."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def ws_url(self) -> str: ...
+
+
 def uvicorn_config(app: Any, port: int) -> uvicorn.Config:
     """The same socket options `chats serve` uses."""
     return uvicorn.Config(
@@ -40,6 +50,7 @@ def uvicorn_config(app: Any, port: int) -> uvicorn.Config:
         ws_per_message_deflate=False,
         ws_ping_interval=25,
         ws_ping_timeout=20,
+        proxy_headers=False,
     )
 
 
@@ -87,6 +98,7 @@ class ProcessServer:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    start_timeout: float = 30.0
 
     @property
     def url(self) -> str:
@@ -103,7 +115,7 @@ class ProcessServer:
                 self.proc = self._spawn(env, out)
         else:
             self.proc = self._spawn(env, subprocess.DEVNULL)
-        wait_healthy(self.url, self.proc)
+        wait_healthy(self.url, self.proc, self.start_timeout)
         return self
 
     def _spawn(self, env: dict[str, str], out: Any) -> subprocess.Popen[bytes]:
@@ -167,6 +179,7 @@ def env_for(settings: Any) -> dict[str, str]:
         "CHATS_REDIS_PREFIX": settings.redis_prefix,
         "CHATS_PRESENCE_GRACE_SECONDS": str(settings.presence_grace_seconds),
         "CHATS_PRESENCE_TTL_SECONDS": str(settings.presence_ttl_seconds),
+        "CHATS_OFFLINE_RELEASE_SECONDS": str(settings.offline_release_seconds),
         "CHATS_LOG_LEVEL": "WARNING",
     }
     if settings.redis_url:

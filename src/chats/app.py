@@ -4,61 +4,92 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
 from starlette.routing import WebSocketRoute
 
 from chats import __version__
+from chats.access import AccessLog
 from chats.api import routers
 from chats.api.deps import get_locale
+from chats.api.headers import SecurityHeaders
+from chats.api.pages import mount_pages
 from chats.api.widget import WidgetCors, mount_visit
-from chats.config import Settings
+from chats.broker import make_broker, make_limiter, make_presence
+from chats.config import Settings, with_secret_key
+from chats.context import AppContext
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
 from chats.errors import ChatsError
+from chats.events.unit_of_work import Publisher
 from chats.i18n import translate
 from chats.ids import new_id
 from chats.logs import configure_logging
-from chats.mail.sender import EXTRA_KEY as MAIL_SENDER
 from chats.mail.sender import MailSender
 from chats.metrics import Metrics
 from chats.realtime.asgi import DirectSockets
-from chats.realtime.broker import make_broker, make_presence
 from chats.realtime.guest_socket import guest_socket
 from chats.realtime.hub import Hub
+from chats.realtime.notifier import StateNotifier
+from chats.realtime.parts import SocketParts
 from chats.realtime.staff_socket import staff_socket
-from chats.services.context import AppContext
+from chats.security import same
+from chats.services.auth import Logins
+from chats.services.limits import AddressLimits
+from chats.services.state import AvailabilityCache
+from chats.services.visits import Visits
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from starlette.responses import Response
+
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
-PAGES = {"/console/": "console/index.html", "/admin/": "admin/index.html",
-         "/widget/panel": "guest/index.html"}
+POOL_RETRY_AFTER_SECONDS = 2
 
 
-async def build_context(settings: Settings) -> AppContext:
-    """Migrate the database and open its engines, the broker and presence."""
+async def build_context(settings: Settings, metrics: Metrics | None = None) -> AppContext:
+    """Migrate the database, open its engines, the broker and presence, and wire the rest."""
+    settings = with_secret_key(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade, settings.effective_database_url)
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, pool_size=settings.db_pool_size,
+                  pool_timeout=settings.db_pool_timeout_seconds)
     hub = Hub()
     broker = make_broker(settings.redis_url, prefix=settings.redis_prefix,
                          on_reconnect=hub.on_reconnect)
     presence = make_presence(settings.redis_url, prefix=settings.redis_prefix,
                              ttl=settings.presence_ttl_seconds)
+    publisher = Publisher(db, broker)
+    limiter = make_limiter(settings.redis_url, prefix=settings.redis_prefix)
     return AppContext(
         settings=settings, db=db, broker=broker, presence=presence, process_id=new_id()[:12],
-        hub=hub,
+        hub=hub, publisher=publisher,
+        notifier=StateNotifier(settings=settings, db=db, presence=presence, hub=hub,
+                               publisher=publisher),
+        availability=AvailabilityCache(db, presence), visits=Visits(db),
+        limits=AddressLimits(settings, limiter),
+        logins=Logins(db=db, publisher=publisher, secret_key=settings.secret_key),
+        metrics=metrics,
+    )
+
+
+def socket_parts(ctx: AppContext, metrics: Metrics) -> SocketParts:
+    """What the sockets get of the context."""
+    return SocketParts(
+        settings=ctx.settings, db=ctx.db, publisher=ctx.publisher, presence=ctx.presence,
+        hub=ctx.hub, notifier=ctx.notifier, limits=ctx.limits, metrics=metrics,
+        wake_mail=ctx.wake_mail,
     )
 
 
@@ -66,7 +97,20 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChatsError)
     async def _chats_error(request: Request, exc: ChatsError) -> JSONResponse:
         body = {"error": {"code": exc.code, "message": exc.message(get_locale(request))}}
-        return JSONResponse(body, status_code=exc.status)
+        headers = dict(exc.headers)
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return JSONResponse(body, status_code=exc.status, headers=headers or None)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy past the pool's timeout: a moment of
+        # overload the client may retry, not a server fault.
+        log.warning("database pool exhausted", extra={"path": request.url.path})
+        body = {"error": {"code": "overloaded",
+                          "message": translate("error.overloaded", get_locale(request))}}
+        return JSONResponse(body, status_code=503,
+                            headers={"Retry-After": str(POOL_RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -77,41 +121,28 @@ def _error_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
-
-def _pages(app: FastAPI) -> None:
-    @app.get("/", include_in_schema=False)
-    async def _root() -> RedirectResponse:
-        return RedirectResponse("/console/")
-
-    for route, file in PAGES.items():
-        app.add_api_route(route, _page_handler(file), include_in_schema=False, methods=["GET"])
-
-    @app.get("/widget.js", include_in_schema=False)
-    async def _loader() -> FileResponse:
-        return FileResponse(
-            STATIC / "widget.js",
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    @app.exception_handler(HTTPException)
+    async def _unreadable(request: Request, exc: HTTPException) -> Response:
+        # FastAPI answers a body `json.loads` raised on (nesting past the recursion limit,
+        # bytes that are not UTF-8) with a bare 400 caused by that error: a client's
+        # mistake, answered like any other invalid body.
+        if exc.status_code != 400 or exc.__cause__ is None:
+            return await http_exception_handler(request, exc)
+        message = translate("error.validation", get_locale(request), detail="JSON")
+        return JSONResponse(
+            {"error": {"code": "bad_frame", "message": message, "fields": ["body"]}},
+            status_code=400,
         )
-
-    if STATIC.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
-
-
-def _page_handler(file: str):  # type: ignore[no-untyped-def]
-    async def page() -> FileResponse:
-        return FileResponse(
-            STATIC / file,
-            media_type="text/html",
-            headers={"Cache-Control": "no-cache", "X-Frame-Options": "SAMEORIGIN"}
-            if not file.startswith("guest/")
-            else {"Cache-Control": "no-cache"},
-        )
-
-    return page
 
 
 def _ops(app: FastAPI, metrics: Metrics) -> None:
+    @app.get("/livez", include_in_schema=False)
+    async def _alive() -> JSONResponse:
+        # Liveness: the process answers; restart it only when this fails.
+        return JSONResponse({"status": "ok"})
+
+    # Readiness (and /healthz, its older name): the database and the broker answer.
+    @app.get("/readyz", include_in_schema=False)
     @app.get("/healthz", include_in_schema=False)
     async def _health(request: Request) -> JSONResponse:
         ctx: AppContext = request.app.state.ctx
@@ -122,10 +153,21 @@ def _ops(app: FastAPI, metrics: Metrics) -> None:
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    async def _metrics() -> PlainTextResponse:
+    async def _metrics(request: Request) -> PlainTextResponse:
+        _check_metrics_token(request)
         return PlainTextResponse(
             generate_latest(metrics.registry).decode(), media_type=CONTENT_TYPE_LATEST
         )
+
+
+def _check_metrics_token(request: Request) -> None:
+    """/metrics is off without CHATS_METRICS_TOKEN, and needs it as a bearer token."""
+    token = request.app.state.settings.metrics_token
+    if not token:
+        raise ChatsError("not_found")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not same(given.strip(), token):
+        raise ChatsError("unauthorized", "error.metrics_token")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -136,12 +178,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = await build_context(settings)
-        ctx.extras["metrics"] = metrics
+        ctx = await build_context(settings, metrics)
         app.state.ctx = ctx
+        app.state.sockets = socket_parts(ctx, metrics)
         await ctx.broker.start(ctx.availability.tap(ctx.hub.on_event))
-        sender = MailSender(ctx)
-        ctx.extras[MAIL_SENDER] = sender
+        sender = ctx.mail_sender = MailSender(ctx)
         await sender.start()
         ctx.notifier.start_presence_watch()
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
@@ -153,29 +194,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ctx.notifier.close()
             await ctx.broker.close()
             await ctx.presence.close()
+            await ctx.limits.limiter.close()
             await ctx.db.dispose()
 
     app = FastAPI(
         title="CHATS",
         version=__version__,
         lifespan=lifespan,
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Served by chats.api.docs to signed-in staff only.
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
     _error_handlers(app)
     app.add_middleware(WidgetCors)
+    app.add_middleware(SecurityHeaders)
     mount_visit(app)
     for router in routers():
         app.include_router(router)
     # Plain Starlette routes: the socket handlers do their own parsing and auth.
     app.router.routes.append(WebSocketRoute("/ws/guest", guest_socket))
     app.router.routes.append(WebSocketRoute("/ws/staff", staff_socket))
+    app.add_middleware(AccessLog, metrics=metrics, routes=app.router.routes)
     # Outermost of our middleware: a socket skips the others, which would otherwise stay
     # on its stack, a few hundred bytes each, for as long as it is open.
     app.add_middleware(DirectSockets, routes=app.router.routes)
     _ops(app, metrics)
-    _pages(app)
+    mount_pages(app, settings)
     return app

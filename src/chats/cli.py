@@ -7,11 +7,14 @@ import asyncio
 import gc
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
+from chats.db.models import Store
+from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.services import staff as staff_service
 
@@ -59,15 +62,39 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         ws_per_message_deflate=False,
         ws_ping_interval=25,
         ws_ping_timeout=20,
-        proxy_headers=True,
+        # Never let uvicorn take the client from X-Forwarded-For (by default it trusts any
+        # local peer to say so): CHATS_TRUSTED_PROXIES decides, in services/limits.py.
+        proxy_headers=False,
     )
     return 0
 
 
-def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    """Apply migrations."""
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply migrations; with --check, only say whether some are pending (exit 1 if so)."""
+    if args.check:
+        from chats.db.migrate import pending
+
+        state = pending(settings.effective_database_url)
+        _print(state)
+        return 1 if state["pending"] else 0
     upgrade(settings.effective_database_url)
     _print({"migrated": True})
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the database, uploads and secret key into a new folder while chats run."""
+    from chats.ops.backup import backup
+
+    _print(backup(settings, Path(args.dest)))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Restore a backup folder into an empty data directory (and empty database)."""
+    from chats.ops.backup import restore
+
+    _print(restore(settings, Path(args.source)))
     return 0
 
 
@@ -75,15 +102,18 @@ def cmd_create_store(args: argparse.Namespace, settings: Settings) -> int:
     """Create a store and its first admin."""
 
     async def action(session: AsyncSession) -> dict[str, Any]:
+        # Hashed before the first statement: no write lock is held during argon2.
+        password = await staff_service.prepare_password(
+            args.password, user_inputs=(args.admin, args.admin_name or ""))
         store = await staff_service.create_store(session, name=args.name, locale=args.locale,
                                                  time_zone=args.time_zone)
         admin = await staff_service.create_staff(
             session,
             store_id=store.id,
             login_id=args.admin,
-            password=args.password,
+            password=password,
             name=args.admin_name or args.admin,
-            role="admin",
+            role=StaffRole.ADMIN,
             max_chats=3,
         )
         return {"store_id": store.id, "widget_key": store.widget_key, "admin_id": admin.id}
@@ -96,23 +126,65 @@ def cmd_create_staff(args: argparse.Namespace, settings: Settings) -> int:
     """Create a staff member in a store."""
 
     async def action(session: AsyncSession) -> dict[str, Any]:
-        from chats.db.models import Store
-
+        password = await staff_service.prepare_password(
+            args.password, user_inputs=(args.login, args.name or ""))
         if await session.get(Store, args.store) is None:
             raise ChatsError("not_found")
         staff = await staff_service.create_staff(
             session,
             store_id=args.store,
             login_id=args.login,
-            password=args.password,
+            password=password,
             name=args.name,
-            role=args.role,
+            role=StaffRole(args.role),
             max_chats=args.max_chats,
         )
         return {"staff_id": staff.id}
 
     _print(asyncio.run(_in_transaction(settings, action)))
     return 0
+
+
+def cmd_stores(args: argparse.Namespace, settings: Settings) -> int:
+    """List, suspend, resume, rename or delete stores (a provider's commands)."""
+    from chats.ops import stores
+
+    upgrade(settings.effective_database_url)
+    if args.action == "list":
+        listed = asyncio.run(stores.list_stores(settings))
+        if args.json:
+            print(json.dumps(listed, ensure_ascii=False))
+        else:
+            print(stores.as_table(listed))
+        return 0
+    if args.action == "delete" and not args.yes and not stores.confirmed(args.store):
+        print("not deleted", file=sys.stderr)
+        return 1
+    actions = {
+        "suspend": lambda: stores.set_suspended(settings, args.store, suspended=True),
+        "resume": lambda: stores.set_suspended(settings, args.store, suspended=False),
+        "rename": lambda: stores.rename(settings, args.store, args.name),
+        "delete": lambda: stores.delete_store(settings, args.store),
+    }
+    _print(asyncio.run(actions[args.action]()))
+    return 0
+
+
+def _stores_parser(sub: Any) -> None:
+    stores = sub.add_parser("stores", help="list, suspend, resume, rename or delete stores")
+    acts = stores.add_subparsers(dest="action", required=True)
+    listing = acts.add_parser("list", help="every store with its usage")
+    listing.add_argument("--json", action="store_true", help="JSON for scripts")
+    for name, text in (("suspend", "hide the widget, sign out and lock out the staff"),
+                       ("resume", "undo suspend"), ("rename", "give the store a new name"),
+                       ("delete", "delete the store, its data and files")):
+        act = acts.add_parser(name, help=text)
+        act.add_argument("store", help="the store's id or code")
+        if name == "rename":
+            act.add_argument("name")
+        if name == "delete":
+            act.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    stores.set_defaults(func=cmd_stores)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -130,7 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--check", action="store_true",
+                         help="apply nothing; exit 1 when migrations are pending")
+    migrate.set_defaults(func=cmd_migrate)
+    backup = sub.add_parser("backup", help="back up the database, uploads and secret key")
+    backup.add_argument("dest", help="a new or empty folder")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty data directory")
+    restore.add_argument("source", help="a folder made by `chats backup`")
+    restore.set_defaults(func=cmd_restore)
     store = sub.add_parser("create-store", help="create a store and its admin")
     store.add_argument("name")
     store.add_argument("--admin", required=True, help="login ID of the admin")
@@ -146,9 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("--login", required=True)
     staff.add_argument("--password", required=True)
     staff.add_argument("--name", default=None)
-    staff.add_argument("--role", default="agent", choices=["agent", "admin"])
+    staff.add_argument("--role", default=StaffRole.AGENT.value,
+                       choices=[StaffRole.AGENT.value, StaffRole.ADMIN.value])
     staff.add_argument("--max-chats", type=int, default=3)
     staff.set_defaults(func=cmd_create_staff)
+    _stores_parser(sub)
     demo = sub.add_parser("demo", help="run a demo store with a sample shop page")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)

@@ -23,13 +23,18 @@ class ChatsError(Exception):
     """A refusal: `code` is the wire error code, `key` the catalogue message."""
 
     def __init__(
-        self, code: str, key: str | None = None, *, status: int | None = None, **params: object
+        self, code: str, key: str | None = None, *, status: int | None = None,
+        retry_after: float | None = None, headers: dict[str, str] | None = None,
+        **params: object,
     ) -> None:
         super().__init__(code)
         self.code = code
         self.key = key or f"error.{code}"
         self.status = status or HTTP_STATUS.get(code, 400)
+        self.retry_after = retry_after
+        """Seconds before trying again makes sense (HTTP `Retry-After`), when known."""
         self.params = params
+        self.headers = headers or {}
 
     def message(self, locale: str | None) -> str:
         """The human-readable, localised message."""

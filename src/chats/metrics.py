@@ -10,8 +10,16 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # Labelled by route template, never the raw path (chats.access).
         self.http_requests = Counter(
-            "chats_http_requests", "HTTP requests", ["method", "status"], registry=self.registry
+            "chats_http_requests", "HTTP requests", ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_latency = Histogram(
+            "chats_http_request_seconds", "Time to answer an HTTP request",
+            ["method", "route", "status"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
+            registry=self.registry,
         )
         self.sockets = Gauge(
             "chats_websockets_open", "Open WebSockets", ["kind"], registry=self.registry

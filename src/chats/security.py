@@ -1,28 +1,100 @@
-"""Passwords (argon2) and constant-time comparisons."""
+"""Passwords (argon2, checked off the event loop, bounded) and constant-time comparisons."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
 import hmac
+import os
+from concurrent.futures import ThreadPoolExecutor
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import core, ffi
 
 _hasher = PasswordHasher()
 # Verified against when the login ID is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("an unused password for timing parity")
+# libargon2's ARGON2_OK and ARGON2_DEFAULT_FLAGS (argon2.h).
+_ARGON2_OK = 0
+_DEFAULT_FLAGS = 0
+
+
+def hash_slots() -> int:
+    """How many argon2 computations may run at once: the usable cores minus one, at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
+# One pool per process, shared by every app and event loop in it: its size bounds the
+# hashes running at once and its queue is where a storm of logins waits.
+_pool = ThreadPoolExecutor(hash_slots(), thread_name_prefix="chats-argon2")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def _argon2_one_thread(encoded: str, password: str) -> bool:
+    """Verify an encoded argon2 hash computing its lanes on this thread only.
+
+    libargon2's own verify starts one thread per lane (four for our hashes), so a pool
+    of N workers would keep 4N threads busy and the event loop would get a fifth of a
+    core; lanes computed in turn give the same result with one thread per check.
+    """
+    params = extract_parameters(encoded)
+    salt, expected = (_unb64(part) for part in encoded.rsplit("$", 2)[1:])
+    secret = password.encode()
+    out = ffi.new("uint8_t[]", len(expected))
+    c_secret, c_salt = ffi.new("uint8_t[]", secret), ffi.new("uint8_t[]", salt)
+    context = ffi.new("argon2_context *", {
+        "version": params.version, "out": out, "outlen": len(expected),
+        "pwd": c_secret, "pwdlen": len(secret), "salt": c_salt, "saltlen": len(salt),
+        "secret": ffi.NULL, "secretlen": 0, "ad": ffi.NULL, "adlen": 0,
+        "t_cost": params.time_cost, "m_cost": params.memory_cost,
+        "lanes": params.parallelism, "threads": 1,
+        "allocate_cbk": ffi.NULL, "free_cbk": ffi.NULL, "flags": _DEFAULT_FLAGS,
+    })
+    if core(context, params.type.value) != _ARGON2_OK:
+        return False
+    return hmac.compare_digest(bytes(ffi.buffer(out, len(expected))), expected)
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of the password."""
+    """An argon2id hash of the password (blocking: call `hash_password_async` from a loop)."""
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches; an unknown account costs the same time."""
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other argon2 parameters than today's."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; an unknown account costs the same time (blocking)."""
+    try:
+        ok = _argon2_one_thread(password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError, ValueError, binascii.Error):
         return False
+    return ok and password_hash is not None
+
+
+async def hash_password_async(password: str) -> str:
+    """`hash_password` in the bounded hashing pool, off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_pool, hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    """`verify_password` in the bounded hashing pool, off the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_pool, verify_password, password_hash, password)
 
 
 def same(a: str | None, b: str | None) -> bool:

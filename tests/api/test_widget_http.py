@@ -80,10 +80,49 @@ async def test_status_reads_without_recording_a_page_view(client: httpx.AsyncCli
     r = await client.get(f"/api/widget/{store.widget_key}/status",
                          params={"token": visit["token"]})
     assert r.status_code == 200
-    assert r.json() == {"availability": "away", "unread": 0}
+    assert r.json() == {"availability": "away", "unread": 0, "blacklisted": False}
     assert r.headers["access-control-allow-origin"] == "*"
     anonymous = await client.get(f"/api/widget/{store.widget_key}/status")
     assert anonymous.json()["availability"] == "away"
     async with db.read() as session:
         views = list(await session.scalars(select(PageView)))
     assert len(views) == 1
+
+
+async def test_status_takes_the_token_in_the_body(client: httpx.AsyncClient,
+                                                  db: Database) -> None:
+    store = await create_store(db)
+    other = await create_store(db)
+    url = f"/api/widget/{store.widget_key}/status"
+    visit = (await client.post(f"/api/widget/{store.widget_key}/visit",
+                               json={"url": "https://shop.example/"})).json()
+    # The loader's form: JSON sent as text/plain, a "simple" request (no preflight).
+    r = await client.post(url, content=f'{{"token": "{visit["token"]}"}}',
+                          headers={"Content-Type": "text/plain;charset=UTF-8"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"availability": "away", "unread": 0, "blacklisted": False}
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert (await client.post(url, json={"token": visit["token"]})).status_code == 200
+    assert (await client.post(url, content=b"")).json()["availability"] == "away"
+    # Another store's key does not know this guest, and an unknown key is not found.
+    foreign = await client.post(f"/api/widget/{other.widget_key}/status",
+                                json={"token": visit["token"]})
+    assert foreign.json() == {"availability": "away", "unread": 0, "blacklisted": False}
+    missing = await client.post("/api/widget/nope/status", json={})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    async with db.read() as session:
+        assert len(list(await session.scalars(select(PageView)))) == 1
+
+
+async def test_status_refuses_bad_bodies(client: httpx.AsyncClient, db: Database) -> None:
+    store = await create_store(db)
+    url = f"/api/widget/{store.widget_key}/status"
+    for body in (b"not json", b"[]", b'{"token": 5}', b'{"token": "t", "extra": 1}',
+                 b'{"token": "' + b"x" * 129 + b'"}'):
+        r = await client.post(url, content=body, headers={"Accept-Language": "en"})
+        assert r.status_code == 422, body
+        assert r.json()["error"]["code"] == "bad_frame"
+        assert r.json()["error"]["message"].startswith("Please check your input")
+    big = await client.post(url, content=b"{" + b" " * 2048 + b"}",
+                            headers={"Accept-Language": "ja"})
+    assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"

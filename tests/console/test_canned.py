@@ -76,3 +76,55 @@ async def test_canned_validation_and_auth(server: ThreadServer, db: Database) ->
         r = await agent.post("/api/canned-responses", json={"title": "x", "text": "y"})
         assert r.status_code == 403
         agent.headers["X-CSRF-Token"] = token
+
+
+async def test_shortcut_is_unique_within_its_scope(server: ThreadServer, db: Database) -> None:
+    s = await two_stores(db)
+    async with staff_client(server, s.a.admin_login) as admin, \
+            staff_client(server, s.agent_login) as agent, \
+            staff_client(server, s.b.admin_login) as foreign:
+        r = await admin.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "hours", "title": "営業時間", "text": "10時から"})
+        assert r.status_code == 201
+        hours = r.json()
+        # The same shortcut again in the store's set, in any case or with a slash: 409.
+        before = (await admin.get("/api/canned-responses")).json()
+        r = await admin.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "/HOURS", "title": "別", "text": "x"})
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "conflict"
+        message = r.json()["error"]["message"]
+        assert "店舗共通" in message and "/hours" in message
+        assert (await admin.get("/api/canned-responses")).json() == before
+        # A personal shortcut may shadow a store-wide one; the person's own set is unique.
+        r = await agent.post("/api/canned-responses", json={
+            "shortcut": "hours", "title": "私の営業時間", "text": "y"})
+        assert r.status_code == 201
+        r = await agent.post("/api/canned-responses", json={
+            "shortcut": "Hours", "title": "二つ目", "text": "z"})
+        assert r.status_code == 409 and "あなたの定型文" in r.json()["error"]["message"]
+        r = await admin.post("/api/canned-responses", json={
+            "shortcut": "hours", "title": "管理者の個人用", "text": "w"})
+        assert r.status_code == 201
+        # Another store has its own namespace.
+        r = await foreign.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "hours", "title": "他店", "text": "v"})
+        assert r.status_code == 201
+        # Renaming onto a taken shortcut is refused too; keeping one's own is fine.
+        r = await admin.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "access", "title": "アクセス", "text": "駅から5分"})
+        access = r.json()
+        r = await admin.patch(f"/api/canned-responses/{access['id']}", json={"shortcut": "hours"})
+        assert r.status_code == 409
+        r = await admin.patch(f"/api/canned-responses/{hours['id']}",
+                              json={"shortcut": "hours", "title": "営業時間のご案内"})
+        assert r.status_code == 200 and r.json()["title"] == "営業時間のご案内"
+        # No shortcut at all is not a clash.
+        for title in ("一つ目", "二つ目"):
+            r = await admin.post("/api/canned-responses", json={
+                "scope": "store", "title": title, "text": "t"})
+            assert r.status_code == 201
+        r = await admin.post("/api/canned-responses", json={
+            "scope": "store", "shortcut": "hours", "title": "x", "text": "y"},
+            headers={"Accept-Language": "en"})
+        assert "store-wide" in r.json()["error"]["message"]

@@ -55,6 +55,17 @@ async def test_guest_list_search_folds_kana_and_width(server: ThreadServer, db: 
         assert r.status_code == 200
         found = (await admin.get("/api/guests", params={"q": "090-1234"})).json()["guests"]
         assert [g["id"] for g in found] == [second.guest.guest_id]
+        # Phone numbers find each other with or without hyphens, in either width.
+        for q in ("09012345678", "０９０１２３４５６７８", "090 1234 5678", "(090)1234-5678",
+                  "1234ー5678", "12345678"):
+            found = (await admin.get("/api/guests", params={"q": q})).json()["guests"]
+            assert [g["id"] for g in found] == [second.guest.guest_id], q
+        r = await admin.patch(f"/api/guests/{first.guest.guest_id}",
+                              json={"profile": {"phone": "03 (1234) 0000"}})
+        found = (await admin.get("/api/guests", params={"q": "03-1234-0000"})).json()["guests"]
+        assert [g["id"] for g in found] == [first.guest.guest_id]
+        assert (await admin.get("/api/guests", params={"q": "0901234567899"})).json()[
+            "guests"] == []
         # LIKE wildcards are taken literally.
         assert (await admin.get("/api/guests", params={"q": "%"})).json()["guests"] == []
     for ws in (first.guest, second.guest, first.staff):

@@ -7,8 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chats.domain.conversation import (
+    OPEN_STATUSES,
     TRANSITIONS,
     ConversationEvent,
+    ConversationKind,
     ConversationStatus,
     EndReason,
     InvalidTransition,
@@ -30,9 +32,11 @@ ALLOWED = [
     (A, Ev.END, E),
     (A, Ev.GUEST_LEFT, E),
     (A, Ev.BLACKLIST, E),
+    (A, Ev.RELEASE, W),
 ]
 REFUSED = [
     (W, Ev.TRANSFER),
+    (W, Ev.RELEASE),
     (A, Ev.CLAIM),
     *((E, event) for event in ConversationEvent),
 ]
@@ -46,7 +50,13 @@ def test_wire_values() -> None:
         "blacklisted",
         "missed",
         "message_left",
+        "offline_reply",
     }
+    assert [k.value for k in ConversationKind] == ["chat", "message", "offline"]
+
+
+def test_open_statuses_are_those_is_open_accepts() -> None:
+    assert set(OPEN_STATUSES) == {s for s in ConversationStatus if is_open(s)}
 
 
 @pytest.mark.parametrize(("status", "event", "expected"), ALLOWED)
@@ -85,7 +95,7 @@ def test_plain_strings_work_like_members() -> None:
 
 def test_allowed_events() -> None:
     assert allowed_events(W) == {Ev.CLAIM, Ev.END, Ev.GUEST_LEFT, Ev.BLACKLIST}
-    assert allowed_events(A) == {Ev.TRANSFER, Ev.END, Ev.GUEST_LEFT, Ev.BLACKLIST}
+    assert allowed_events(A) == {Ev.TRANSFER, Ev.END, Ev.GUEST_LEFT, Ev.BLACKLIST, Ev.RELEASE}
     assert allowed_events(E) == frozenset()
 
 
@@ -113,7 +123,8 @@ def test_end_reason(
 
 
 @pytest.mark.parametrize(
-    ("status", "event"), [(W, Ev.CLAIM), (A, Ev.TRANSFER), (E, Ev.END), (E, Ev.GUEST_LEFT)]
+    ("status", "event"),
+    [(W, Ev.CLAIM), (A, Ev.TRANSFER), (A, Ev.RELEASE), (E, Ev.END), (E, Ev.GUEST_LEFT)]
 )
 def test_end_reason_refuses_events_that_do_not_end(
     status: ConversationStatus, event: ConversationEvent
@@ -142,9 +153,9 @@ def test_random_event_sequences_follow_the_table(
         # Only a claim moves out of waiting into active.
         if before is W and status is A:
             assert event is Ev.CLAIM
-        # Active never goes back to waiting.
-        if before is A:
-            assert status is not W
+        # Only a release (its staff member can no longer answer) sends it back to waiting.
+        if before is A and status is W:
+            assert event is Ev.RELEASE
 
 
 @given(events=st.lists(st.sampled_from(ConversationEvent), max_size=20))

@@ -14,6 +14,7 @@ from chats.domain.queue import (
     QueuedConversation,
     TransferRefusal,
     can_transfer,
+    estimate_wait,
     order_queue,
     queue_position,
 )
@@ -157,3 +158,24 @@ def test_transfer_allowed_only_to_another_online_staff_with_room(
     target = StaffLoad("t", active, limit)
     allowed = can_transfer(target, online=online, same_staff=same) is None
     assert allowed == (online and not same and active < min(limit, 9))
+
+
+def test_no_waits_no_estimate() -> None:
+    assert estimate_wait([]) is None
+
+
+@pytest.mark.parametrize(("waits", "expected"), [
+    ([60.0], 60), ([60.0, 300.0, 120.0], 120), ([10.0, 20.0], 15), ([0.2], 1), ([-3.0, 4.0], 2),
+])
+def test_estimate_is_the_median_rounded_up(waits: list[float], expected: int) -> None:
+    assert estimate_wait(waits) == expected
+
+
+@given(st.lists(st.floats(min_value=0, max_value=86_400), min_size=1, max_size=40))
+def test_estimate_lies_within_the_waits(waits: list[float]) -> None:
+    estimate = estimate_wait(waits)
+    assert estimate is not None
+    assert min(waits) <= estimate <= max(waits) + 1
+    if len(waits) >= 2:
+        # one forgotten chat that waited all night cannot drag the estimate with it
+        assert estimate_wait([*waits, 10.0**9]) <= max(waits) + 1  # type: ignore[operator]

@@ -17,6 +17,7 @@ from chats.domain.text import (
     normalise_message_text,
     normalise_postal_code,
     search_key,
+    with_honorific,
 )
 
 
@@ -164,3 +165,16 @@ def test_normalise_digits_leaves_no_full_width_digit_or_dash(s: str) -> None:
     out = normalise_digits(s)
     assert len(out) == len(s)
     assert not any(c in "０１２３４５６７８９－ー‐‑–—―−ｰ" for c in out)
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("山田", "山田 さん"), ("客3号 さん", "客3号 さん"), ("田中様", "田中様"),
+    ("  すずき ", "すずき さん"), ("", ""),
+])
+def test_one_honorific(name: str, shown: str) -> None:
+    assert with_honorific(name) == shown
+
+
+def test_honorific_of_choice() -> None:
+    assert with_honorific("佐藤", "様") == "佐藤 様"
+    assert with_honorific("佐藤さん", "様") == "佐藤さん"

@@ -21,13 +21,13 @@ from chats.db.engine import Database
 from tests.e2e.conftest import MakePage, screenshot
 from tests.factories import PASSWORD, StoreInfo, create_staff
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import Served, ThreadServer
 
 pytestmark = pytest.mark.e2e
 WAIT = 10_000  # ms, for Playwright expectations
 
 
-async def console_login(page: Page, server: ThreadServer, login_id: str) -> None:
+async def console_login(page: Page, server: Served, login_id: str) -> None:
     """Open the console and log in like a person; wait until the socket is connected."""
     await page.goto(f"{server.url}/console/")
     await page.get_by_test_id("login-id").fill(login_id)
@@ -37,15 +37,21 @@ async def console_login(page: Page, server: ThreadServer, login_id: str) -> None
                                                                        timeout=WAIT)
 
 
-async def arriving_guest(server: ThreadServer, store: StoreInfo, nickname: str) -> Guest:
-    """A guest who viewed two pages of the shop and asks for a chat."""
-    guest = await Guest.connect(server.ws_url, store.widget_key)
+async def arriving_guest(server: Served, store: StoreInfo, nickname: str) -> Guest:
+    """A guest who viewed two pages of the shop and asks for a chat.
+
+    In the widget's order: the loader's page view makes the guest and its token,
+    the chat panel's socket says `hello` with it.
+    """
+    token: str | None = None
     async with httpx.AsyncClient(base_url=server.url) as widget:
         for url, title, ref in (("https://shop.example/", "トップページ", "https://search.example/?q=お茶"),
                                 ("https://shop.example/menu", "メニュー", "https://shop.example/")):
-            await widget.post(f"/api/widget/{store.widget_key}/visit",
-                              json={"token": guest.token, "url": url, "title": title,
-                                    "referrer": ref})
+            r = await widget.post(f"/api/widget/{store.widget_key}/visit",
+                                  json={"token": token, "url": url, "title": title,
+                                        "referrer": ref})
+            token = r.json()["token"]
+    guest = await Guest.connect(server.ws_url, store.widget_key, token=token)
     await guest.start(nickname)
     return guest
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Request, expect
 
 from chats.config import Settings
 from chats.mail.links import sign_mail_link
@@ -24,7 +24,20 @@ async def test_mail_link_shows_the_reply(make_page: MakePage, server: ThreadServ
     await guest.close()
     link = sign_mail_link(settings.secret_key, guest.guest_id, cid, ttl_seconds=3600)
     page = await make_page(viewport=PHONE)
+    requests: list[Request] = []
+    page.on("request", lambda r: requests.append(r))
     await page.goto(f"{server.url}/widget/panel?store={store.widget_key}&mail={link}")
     await expect(page.get_by_text("ご注文の品は明日発送いたします。")).to_be_visible()
     await screenshot(page, "widget-mail-link-phone")
+
+    # The token left the address bar and the history at once, and went nowhere else.
+    assert page.url == f"{server.url}/widget/panel?store={store.widget_key}"
+    assert requests[0].url.endswith(link)
+    for request in requests[1:]:
+        headers = await request.all_headers()
+        assert link not in request.url and link not in headers.get("referer", ""), request.url
+    # A reload still opens the conversation (the token is kept in the history entry).
+    await page.reload()
+    await expect(page.get_by_text("ご注文の品は明日発送いたします。")).to_be_visible()
+    assert "mail=" not in page.url
     await staff.close()

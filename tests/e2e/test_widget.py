@@ -286,19 +286,22 @@ async def test_blacklisted_guest_sees_away_and_cannot_chat(
         r = await staff.http.patch(f"/api/guests/{guest['id']}", json={"blacklisted": True},
                                    headers={"X-CSRF-Token": staff.csrf})
         assert r.status_code == 200, r.text
-        # cut off at once: the chat ends and the button (kept current by the panel) says away
-        await expect(widget.testid("ended")).to_be_visible()
+        # Cut off at once: the panel closes (no new chat, no message form the server would
+        # refuse) and the button, kept current by the panel, says away (issue 14.4).
+        await expect(widget.testid("closed")).to_be_visible()
         await expect(widget.testid("new-chat")).to_have_count(0)
-        await widget.expect_status("away")
+        await expect(widget.testid("leave-submit")).to_have_count(0)
+        # Plain away: the built-in button without "メッセージを残す" (no form is offered).
+        await widget.expect_status("closed")
+        await expect(widget.button).to_have_attribute("aria-label", "離席中")
 
         await page.reload()
-        await widget.expect_status("away")
+        await widget.expect_status("closed")
+        await expect(widget.button).to_have_attribute("aria-label", "離席中")
         await widget.open()
-        await expect(widget.testid("entry-form")).to_have_count(0)
-        await widget.panel.get_by_label("お名前").fill("迷惑")
-        await widget.panel.get_by_label("お問い合わせ内容").fill("test")
-        await widget.testid("leave-submit").click()
         await expect(widget.testid("closed")).to_be_visible()
+        await expect(widget.testid("entry-form")).to_have_count(0)
+        await expect(widget.testid("leave-submit")).to_have_count(0)
         await screenshot(page, "widget-blacklisted-desktop")
         detail = (await staff.http.get("/api/guests")).json()["guests"]
         assert next(g for g in detail if g["id"] == guest["id"])["conversations"] == 1

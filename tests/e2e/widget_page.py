@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from playwright.async_api import FrameLocator, Locator, Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.factories import PASSWORD
 from tests.realtime.clients import Frame, Staff
@@ -49,9 +50,10 @@ class Widget:
             try:
                 await self.expect_status(status, timeout=500)
                 return
-            except AssertionError:
+            except (AssertionError, PlaywrightTimeout):
+                # the attribute did not change yet, or it did and the image is still loading
                 continue
-        await self.expect_status(status, timeout=1)
+        await self.expect_status(status)
 
     async def open(self) -> None:
         await self.button.click()

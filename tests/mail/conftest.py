@@ -17,7 +17,7 @@ from fastapi import FastAPI
 import tests.servers
 from chats.app import build_context, create_app
 from chats.config import Settings
-from chats.services.context import AppContext
+from chats.context import AppContext
 from tests.servers import ThreadServer, free_port
 
 

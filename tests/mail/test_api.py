@@ -6,13 +6,13 @@ import httpx
 from sqlalchemy import select, update
 
 from chats.config import Settings
+from chats.context import AppContext
 from chats.db.engine import Database
 from chats.db.models import MailOutbox
 from chats.ids import new_id
 from chats.mail.links import sign_mail_link
 from chats.mail.outbox import queue_mail
 from chats.mail.sender import MailSender
-from chats.services.context import AppContext
 from tests.api.helpers import login
 from tests.conftest import SECRET
 from tests.factories import create_staff, create_store

@@ -238,3 +238,12 @@ async def test_a_left_message_without_a_nickname(db: Database, settings: Setting
     [mail] = await notify_left(db, settings, store_id=store.store_id, conversation_id="c1",
                                nickname=" \r\n ", text="hi")
     assert mail.subject == "ゲスト さんからメッセージが届きました"
+
+
+async def test_a_left_message_from_a_name_with_its_honorific(db: Database,
+                                                             settings: Settings) -> None:
+    store = await create_store(db)
+    await add_notified_staff(db, store_id=store.store_id, email="ok@example.com")
+    [mail] = await notify_left(db, settings, store_id=store.store_id, conversation_id="c1",
+                               nickname="客3号 さん", text="hi")
+    assert mail.subject == "客3号 さんからメッセージが届きました"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -12,13 +13,13 @@ import pytest
 from sqlalchemy import update
 
 from chats.config import Settings
+from chats.context import AppContext
 from chats.db.engine import Database
 from chats.db.models import MailOutbox
 from chats.ids import utcnow
 from chats.mail.links import verify_mail_link
-from chats.mail.sender import MailSender
+from chats.mail.sender import LEASE_SECONDS, MailSender
 from chats.metrics import Metrics
-from chats.services.context import AppContext
 from tests.conftest import SECRET
 from tests.factories import create_store
 from tests.mail.conftest import SmtpServer, close_context, open_context
@@ -29,6 +30,7 @@ from tests.mail.helpers import (
     notify_unread,
     outbox_rows,
 )
+from tests.servers import wait_for
 
 
 @dataclass
@@ -285,7 +287,7 @@ async def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
 async def test_without_smtp_mail_is_logged(settings: Settings, db: Database) -> None:
     assert settings.smtp_url is None
     ctx = await open_context(settings)
-    metrics = ctx.extras["metrics"] = Metrics()
+    metrics = ctx.metrics = Metrics()
     try:
         store = await create_store(db)
         await notify_unread(db, settings, store_id=store.store_id,
@@ -341,3 +343,54 @@ async def test_the_loop_survives_a_failing_pass(
         assert len(failures) == 1
     finally:
         await sender.stop()
+
+
+async def test_a_lease_is_renewed_while_sending_and_lapses_within_a_minute_of_a_crash(
+    ctx: AppContext, db: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    connections: list[asyncio.StreamWriter] = []
+    hang_up = asyncio.Event()
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)  # an SMTP server that never greets: the send hangs
+        await hang_up.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    stuck = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}?timeout=300"})
+    dying = await open_context(stuck, process_id="dies-mid-send")
+    try:
+        store = await create_store(db)
+        await notify_unread(db, settings, store_id=store.store_id,
+                            guest=await add_guest(db, store_id=store.store_id))
+        clock = Clock()
+        first = asyncio.create_task(MailSender(dying, clock=clock, renew_seconds=0.05).run_once())
+        await wait_for(lambda: bool(connections))
+        # Long past the first lease, the sender still in the middle of it keeps the mail.
+        clock.advance(seconds=LEASE_SECONDS * 3)
+        await wait_for(_lease_runs_past(db, clock), timeout=10)
+        other = MailSender(ctx, clock=clock)
+        assert await other.run_once() == 0
+        # The first process dies without a word; within a minute another sends the mail, once.
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        clock.advance(seconds=60)
+        assert await other.run_once() == 1
+        await smtp.mailbox.wait_for(1)
+        [row] = await outbox_rows(db)
+        assert (row.status, row.locked_by) == ("sent", None)
+        assert len(smtp.mailbox.received) == 1
+    finally:
+        hang_up.set()
+        server.close()
+        await server.wait_closed()
+        await close_context(dying)
+
+
+def _lease_runs_past(db: Database, clock: Clock) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        [row] = await outbox_rows(db)
+        return row.locked_by == "dies-mid-send" and row.locked_until is not None \
+            and row.locked_until > clock.now
+    return check

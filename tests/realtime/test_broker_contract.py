@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from chats.realtime.broker import (
+from chats.broker import (
     Broker,
     MemoryBroker,
     MemoryBus,
@@ -22,7 +22,7 @@ from chats.realtime.broker import (
     RedisBroker,
     make_broker,
 )
-from chats.realtime.broker.redis import client_name
+from chats.broker.redis import client_name
 
 REDIS_URL = os.environ.get("CHATS_TEST_REDIS_URL")
 TIMEOUT = 5.0

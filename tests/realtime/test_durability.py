@@ -33,6 +33,8 @@ async def test_every_acked_message_survives_sigkill(settings: Settings, db: Data
         staff_acks = [await staff.expect("ack", lambda f, i=i: f["client_msg_id"] == f"s{i}")
                       for i in range(n)]
         srv.kill()  # the moment the last ack arrived; no shutdown code runs
+        await guest.close()  # the sockets died with the server; free them here, not in a later test
+        await staff.close()
     finally:
         srv.kill()
     restarted = ProcessServer(env=env_for(settings), log_path=tmp_path / "server2.log").start()

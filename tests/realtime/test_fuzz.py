@@ -15,7 +15,8 @@ from tests.factories import PASSWORD, StoreInfo, create_store
 from tests.servers import ThreadServer
 
 GUEST_TYPES = ["hello", "form_shown", "start", "send", "typing", "read", "leave_message", "end"]
-STAFF_TYPES = ["hello", "claim", "send", "read", "transfer", "end", "typing"]
+STAFF_TYPES = ["hello", "claim", "send", "read", "transfer", "end", "typing", "supervise",
+               "watch", "unwatch", "intervene"]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,

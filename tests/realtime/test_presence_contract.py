@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chats.realtime.broker import (
+from chats.broker import (
     MemoryPresence,
     Presence,
     PresenceTable,

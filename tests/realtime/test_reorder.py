@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from chats.events.audience import guest_channel
 from chats.ids import new_id, utcnow
-from chats.realtime.audience import guest_channel
 from chats.services import messages as ms
 from tests.realtime.conftest import Chat
 from tests.servers import ThreadServer

@@ -37,9 +37,9 @@ async def test_capacity_limit_is_enforced(server: ThreadServer, db: Database,
     second = await Guest.connect(server.ws_url, store.widget_key)
     # The store is busy for everyone else: the admin is not online, the agent is full.
     assert second.welcome["availability"] == "busy"
-    await second.send({"type": "start", "nickname": "x"})
-    err = await second.expect("error")
-    assert err["code"] == "unavailable"
+    # Busy, the guest may still queue (issue 14); the agent cannot take it (capacity_full).
+    assert (await second.start("x"))["status"] == "waiting"
+    await second.expect("conversation", lambda f: f.get("queue_position") == 1)
     await first.close()
     await second.close()
     await staff.close()
@@ -146,7 +146,9 @@ async def test_blacklist_cuts_the_guest_off(chat: Chat, server: ThreadServer) ->
         r = await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": True})
         assert r.status_code == 200, r.text
     await chat.guest.expect("conversation", lambda f: f["id"] == cid and f["status"] == "ended")
-    await chat.guest.expect("availability", lambda f: f["status"] == "away")
+    # The panel is told why, so it offers no form the server would refuse.
+    await chat.guest.expect("availability", lambda f: f["status"] == "away"
+                            and f.get("blacklisted") is True)
     await chat.staff.expect("guest_updated", lambda f: f["guest_id"] == chat.guest.guest_id)
     await chat.guest.send({"type": "start", "nickname": "again"})
     assert (await chat.guest.expect("error"))["code"] == "blacklisted"
@@ -234,4 +236,12 @@ async def test_welcome_says_whether_the_guest_is_blacklisted(chat: Chat,
         await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": True})
     back = await Guest.connect(server.ws_url, chat.store.widget_key, token=chat.guest.token)
     assert back.welcome["blacklisted"] is True
+    await back.send({"type": "leave_message", "client_msg_id": "lm", "nickname": "x",
+                     "text": "聞いてください"})
+    assert (await back.expect("error"))["code"] == "blacklisted"
+    async with httpx.AsyncClient(base_url=server.url) as c:
+        await login(c, chat.store.admin_login)
+        await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": False})
+    lifted = await back.expect("availability", lambda f: f.get("blacklisted") is False)
+    assert lifted["status"] == "waiting"  # the admin is online with room
     await back.close()

@@ -118,11 +118,13 @@ async def test_a_blacklisted_guest_sees_away_at_once(server: ThreadServer, db: D
         for blacklisted, seen in ((True, "away"), (False, "waiting")):
             r = await c.patch(f"/api/guests/{guest.id}", json={"blacklisted": blacklisted})
             assert r.status_code == 200, r.text
-            assert (await visit(c, store, "https://shop.example/", first["token"])
-                    )["availability"] == seen
+            again = await visit(c, store, "https://shop.example/", first["token"])
+            assert (again["availability"], again["blacklisted"]) == (seen, blacklisted)
             status = await c.get(f"/api/widget/{store.widget_key}/status",
                                  params={"token": first["token"]})
             assert status.json()["availability"] == seen
+            # The loader then shows plain away, with no offer of a form (issue 14).
+            assert status.json()["blacklisted"] is blacklisted
         # Everybody else keeps seeing the store as it is.
         assert (await visit(c, store, "https://shop.example/"))["availability"] == "waiting"
     await staff.close()

@@ -1,22 +1,46 @@
-"""HTTP routers. Each router module adds itself to `routers()` with one import line."""
+"""HTTP routers. Each router module adds itself to `routers()` with one line."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
+
+from chats.api import (
+    account,
+    admin,
+    auth,
+    busy,
+    canned,
+    conversations,
+    docs,
+    embed,
+    files,
+    guests,
+    me,
+    outbox,
+    staff,
+    stamps,
+    stats,
+    tokens,
+    two_factor,
+    uploads,
+    v1,
+    widget,
+)
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
     """Every HTTP router of the app, in the order they are mounted."""
-    from chats.api import auth, conversations, files, staff, widget
-
-    found = [auth.router, staff.router, conversations.router, widget.router, files.router]
-    from chats.api import canned, guests, me, stamps, uploads  # console (issue 5)
-
-    found += [me.router, guests.router, canned.router, stamps.router, uploads.router]
-    from chats.api import admin, stats  # admin menu (issue 6)
-
-    found += [admin.router, stats.router]
-    from chats.api import outbox  # mail (issue 7)
-
-    found += [outbox.router, outbox.mail_link_router]
-    return found
+    return [
+        auth.router, staff.router, conversations.router, widget.router, files.router,
+        # console (issue 5)
+        me.router, guests.router, canned.router, stamps.router, uploads.router,
+        admin.router, stats.router,  # admin menu (issue 6)
+        outbox.router, outbox.mail_link_router,  # mail (issue 7)
+        embed.router, docs.router,  # hostile clients (issue 12)
+        account.router, two_factor.router,  # accounts that resist attack (issue 13)
+        busy.router,  # guest flows that tell the truth (issue 14)
+        tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
+    ]

@@ -29,11 +29,12 @@ from chats.api.admin_schemas import (
     stamp_out,
 )
 from chats.api.deps import Ctx, CurrentAdmin
+from chats.context import AppContext
 from chats.db.models import Store
-from chats.realtime.audience import store_guests_channel, store_staff_channel
+from chats.events.audience import store_guests_channel, store_staff_channel
+from chats.events.unit_of_work import UnitOfWork
 from chats.services import admin as admin_service
 from chats.services import admin_fields as field_service
-from chats.services.context import AppContext, UnitOfWork
 from chats.services.uploads import discard_pictures
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -55,8 +56,12 @@ def announce(uow: UnitOfWork, store_id: str, what: str, *, guests: bool = False)
 @asynccontextmanager
 async def picture_change(ctx: AppContext, store_id: str) -> AsyncIterator[UnitOfWork]:
     """A unit of work that may replace pictures: the ones no longer used are deleted after."""
+    # Read before the write transaction opens, so the action can decode the picture and
+    # write its file before taking the write lock (docs/architecture.md). A picture
+    # another admin adds meanwhile is at worst left on disk, never deleted while used.
+    async with ctx.db.read() as session:
+        before = await admin_service.picture_ids(session, store_id)
     async with ctx.unit_of_work() as uow:
-        before = await admin_service.picture_ids(uow.session, store_id)
         yield uow
         unused = before - await admin_service.picture_ids(uow.session, store_id)
     await discard_pictures(ctx.db, ctx.settings, store_id, unused)
@@ -71,9 +76,7 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 async def get_screen(auth: CurrentAdmin, ctx: Ctx) -> ScreenSettings:
     """A2/A3: the store's button images, colours and logo."""
     async with ctx.db.read() as session:
-        store = await session.get(Store, auth.store.id)
-        assert store is not None
-        return _settings(store)
+        return _settings(await admin_service.own_store(session, auth.store.id))
 
 
 @router.put("/buttons/{status}", response_model=ScreenSettings)

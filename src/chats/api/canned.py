@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from chats.api.console_schemas import CannedIn, CannedList, CannedOut, CannedPatch
 from chats.api.deps import Ctx, CurrentStaff
 from chats.db.models import CannedResponse, Staff
+from chats.domain.staff import StaffRole
 from chats.services import canned as canned_service
 
 router = APIRouter(prefix="/api/canned-responses", tags=["canned responses"])
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/api/canned-responses", tags=["canned responses"])
 def canned_out(row: CannedResponse, staff: Staff) -> CannedOut:
     """The public view; `editable` says whether the caller may change it."""
     scope = canned_service.scope_of(row)
-    editable = scope == canned_service.PERSONAL or staff.role == "admin"
+    editable = scope == canned_service.PERSONAL or staff.role == StaffRole.ADMIN
     return CannedOut.model_validate(
         {"id": row.id, "scope": scope, "shortcut": row.shortcut, "title": row.title,
          "text": row.text, "editable": editable}
@@ -47,8 +48,8 @@ async def patch_canned(canned_id: str, body: CannedPatch, auth: CurrentStaff,
     """Edit one of the caller's canned responses (store-wide: admins only)."""
     async with ctx.unit_of_work() as uow:
         row = await canned_service.get_editable(uow.session, auth.staff, canned_id)
-        canned_service.apply_changes(row, shortcut=body.shortcut, title=body.title,
-                                     text=body.text)
+        await canned_service.apply_changes(uow.session, row, shortcut=body.shortcut,
+                                           title=body.title, text=body.text)
     return canned_out(row, auth.staff)
 
 

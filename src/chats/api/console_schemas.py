@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from chats.api.schemas import StrictBody
+from chats.domain.conversation import ConversationKind, ConversationStatus
 
 
 class MessageStaff(BaseModel):
@@ -73,8 +74,8 @@ class FieldDefinition(BaseModel):
 
 class ConversationOut(BaseModel):
     id: str
-    kind: Literal["chat", "message", "offline"]
-    status: Literal["waiting", "active", "ended"]
+    kind: ConversationKind
+    status: ConversationStatus
     staff_id: str | None
     staff_name: str | None
     nickname: str | None

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
+from chats.context import AppContext
+from chats.cookies import SESSION_COOKIE
+from chats.db.models import StaffSession
+from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.i18n import pick_locale
+from chats.ids import utcnow
 from chats.security import same
 from chats.services import auth as auth_service
-from chats.services.context import AppContext
 
 if TYPE_CHECKING:
-    from chats.db.models import Staff, StaffSession, Store
+    from chats.db.models import Staff, Store
 
-SESSION_COOKIE = "chats_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -33,8 +37,8 @@ def get_locale(request: Request) -> str:
 
 
 def client_ip(request: Request) -> str:
-    """The peer address (a proxy in front is expected to be trusted by uvicorn's settings)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or what a trusted proxy forwarded (services/limits.py)."""
+    return get_ctx(request).limits.address(request)
 
 
 @dataclass
@@ -48,7 +52,7 @@ class StaffAuth:
     @property
     def is_admin(self) -> bool:
         """True for the admin role."""
-        return self.staff.role == "admin"
+        return self.staff.role == StaffRole.ADMIN
 
 
 async def current_staff(request: Request) -> StaffAuth:
@@ -70,11 +74,6 @@ async def current_staff(request: Request) -> StaffAuth:
 
 
 async def _touch(ctx: AppContext, session_id: str) -> None:
-    from datetime import timedelta
-
-    from chats.db.models import StaffSession
-    from chats.ids import utcnow
-
     async with ctx.unit_of_work() as uow:
         row = await uow.session.get(StaffSession, session_id)
         if row is not None:

@@ -19,7 +19,7 @@ from chats.api.console_schemas import (
 )
 from chats.api.deps import Ctx, CurrentStaff, Locale
 from chats.db.models import Guest, StoreField
-from chats.realtime.audience import store_staff_channel
+from chats.events.audience import store_staff_channel
 from chats.services import conversations as conversation_service
 from chats.services import guest_directory as directory
 from chats.services import messages as message_service

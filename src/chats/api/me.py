@@ -8,6 +8,8 @@ from chats.api.console_schemas import MePatch, Preferences
 from chats.api.deps import Ctx, CurrentStaff
 from chats.db.models import Staff
 from chats.errors import ChatsError
+from chats.events.audience import staff_channel
+from chats.services.staff import own_view
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -21,4 +23,6 @@ async def patch_me(body: MePatch, auth: CurrentStaff, ctx: Ctx) -> Preferences:
             raise ChatsError("not_found")
         if body.sound_enabled is not None:
             staff.sound_enabled = body.sound_enabled
+        # The member's other consoles (tabs, devices) follow at once.
+        uow.publish(staff_channel(staff.id), {"type": "me", "staff": own_view(staff)})
         return Preferences(sound_enabled=staff.sound_enabled)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff
 from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
-from chats.db.models import Staff
+from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
+from chats.events.audience import staff_channel
 from chats.mail.addresses import validate_address
 from chats.realtime.staff_socket import staff_signed_out
+from chats.services import conversations as conversation_service
+from chats.services import passwords
 from chats.services import staff as staff_service
+
+if TYPE_CHECKING:
+
+    from chats.context import AppContext
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
@@ -20,9 +28,7 @@ router = APIRouter(prefix="/api/staff", tags=["staff"])
 async def list_staff(auth: CurrentStaff, ctx: Ctx) -> StaffList:
     """Every staff member of the caller's store."""
     async with ctx.db.read() as session:
-        rows = await session.scalars(
-            select(Staff).where(Staff.store_id == auth.store.id).order_by(Staff.created_at)
-        )
+        rows = await staff_service.list_staff(session, auth.store.id)
         return StaffList(staff=[staff_out(s) for s in rows])
 
 
@@ -31,6 +37,8 @@ async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> Sta
     """Add a staff member to the caller's store."""
     fields = body.model_dump()
     fields["email"] = _clean_email(fields.get("email"))
+    fields["password"] = await staff_service.prepare_password(
+        fields["password"], user_inputs=(fields["login_id"], fields.get("name") or ""))
     async with ctx.unit_of_work() as uow:
         staff = await staff_service.create_staff(uow.session, store_id=auth.store.id, **fields)
     return staff_out(staff)
@@ -46,7 +54,7 @@ def _clean_email(value: object) -> str | None:
 def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, object]) -> None:
     """An admin cannot disable themself or drop their own admin role (nobody could undo it)."""
     if caller_id == staff_id and (changes.get("active") is False
-                                  or changes.get("role", "admin") != "admin"):
+                                  or changes.get("role", StaffRole.ADMIN) != StaffRole.ADMIN):
         raise ChatsError("conflict", "error.self_lockout")
 
 
@@ -56,19 +64,34 @@ async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx
     changes = body.model_dump(exclude_unset=True)
     if "email" in changes:
         changes["email"] = _clean_email(changes["email"])
+    password = changes.pop("password", None)
+    password_hash = await _new_hash(ctx, auth.store.id, staff_id, password) if password else None
     async with ctx.unit_of_work() as uow:
-        staff = await uow.session.get(Staff, staff_id)
-        if staff is None or staff.store_id != auth.store.id:
-            raise ChatsError("not_found")
+        staff = await staff_service.access_staff(uow.session, auth.store.id, staff_id)
         _refuse_self_lockout(auth.staff.id, staff.id, changes)
-        password = changes.pop("password", None)
         staff_service.apply_staff_changes(staff, changes)
-        if password:
-            await staff_service.set_password(uow.session, staff, password)
+        if password_hash:
+            await staff_service.set_password(uow.session, staff, password_hash)
         if changes.get("active") is False:
+            # Nobody may be left talking to a disabled account: its chats go back to
+            # the queue before its sessions end (docs/protocol.md §5, "No chat without an owner").
+            await conversation_service.release_all(uow, staff_id=staff.id,
+                                                   locale=auth.store.locale)
             await staff_service.revoke_sessions(uow.session, staff.id)
-    if changes.get("active") is False or password:
-        await staff_signed_out(ctx, auth.store.id, staff.id)
+        else:
+            uow.publish(staff_channel(staff.id),
+                        {"type": "me", "staff": staff_service.own_view(staff)})
+    if changes.get("active") is False or password_hash:
+        await staff_signed_out(ctx.presence, ctx.publisher, ctx.notifier, auth.store.id,
+                               staff.id)
     else:
         ctx.notifier.notify(auth.store.id)
     return staff_out(staff)
+
+
+async def _new_hash(ctx: AppContext, store_id: str, staff_id: str, password: str) -> str:
+    # The policy knows the member's login ID and name; hashing happens before the write.
+    async with ctx.db.read() as session:
+        staff = await staff_service.access_staff(session, store_id, staff_id)
+        inputs = (staff.login_id, staff.name)
+    return await passwords.new_password_hash(password, user_inputs=inputs)

@@ -13,6 +13,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from chats.api.console_schemas import ChatMessage, FileMessageOut
 from chats.api.deps import Ctx, CurrentStaff
+from chats.domain.conversation import ConversationStatus
 from chats.errors import ChatsError
 from chats.services import chat_files
 from chats.services import conversations as conversation_service
@@ -150,7 +151,8 @@ async def upload_file(conversation_id: str, request: Request, auth: CurrentStaff
         conversation = await conversation_service.get_for_store(
             session, conversation_id, auth.store.id
         )
-        if conversation.staff_id != auth.staff.id or conversation.status != "active":
+        if (conversation.staff_id != auth.staff.id
+                or conversation.status != ConversationStatus.ACTIVE):
             raise ChatsError("forbidden", "error.not_assigned")
     name, declared, data = await read_file_part(request, ctx.settings.upload_max_bytes)
     checked = await asyncio.to_thread(chat_files.check_file, name, declared, data)
@@ -173,6 +175,7 @@ async def upload_file(conversation_id: str, request: Request, auth: CurrentStaff
             with contextlib.suppress(OSError):
                 written.unlink()
         raise
+    ctx.notifier.notify_overview(auth.store.id)
     frame = frames[0]
     frame.pop("type", None)
     return FileMessageOut(message=ChatMessage.model_validate(frame))

@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from chats.api.schemas import StrictBody
 from chats.domain.availability import Availability
+from chats.errors import ChatsError
 from chats.services import guests as guest_service
 from chats.services import visits as visit_service
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from chats.services.context import AppContext
+    from chats.context import AppContext
 
 router = APIRouter(prefix="/api/widget", tags=["widget"])
 WIDGET_PREFIX = "/api/widget/"
@@ -93,6 +95,8 @@ class VisitOut(BaseModel):
     token: str
     availability: str
     unread: int
+    # Our addition (issue 14): the button shows plain away, with no offer to leave a message.
+    blacklisted: bool = False
 
 
 def _upload_url(upload_id: Any) -> str | None:
@@ -111,15 +115,27 @@ def mount_visit(app: FastAPI) -> None:
 
 
 async def visit(key: str, body: VisitIn, request: Request) -> VisitOut:
-    """One call per page view: identifies the guest, records the page (G4), reports G1 and G7."""
+    """One call per page view: identifies the guest, records the page (G4), reports G1 and G7.
+
+    Budgets per client address: page views, and new guests per store (a page view
+    without a known token); over them, 429 with `Retry-After` and nothing stored.
+    """
     ctx = _ctx(request)
+    limits = ctx.limits
+    address = limits.address(request)
+    await limits.check(limits.visit, address)
+
+    async def admit_new(store_id: str) -> None:
+        await limits.check(limits.new_guest, address, store_id)
+
     store_id, guest = await ctx.visits.visit(key, body.token, url=body.url, title=body.title,
-                                             referrer=body.referrer)
+                                             referrer=body.referrer, admit_new=admit_new)
     # Blacklisting is read with the page view, in its transaction; availability is at
     # most a second old (services/state.py::AvailabilityCache).
     availability = Availability.AWAY if guest.blacklisted \
         else await ctx.availability.get(store_id)
-    return VisitOut(token=guest.token, availability=availability.value, unread=guest.unread)
+    return VisitOut(token=guest.token, availability=availability.value, unread=guest.unread,
+                    blacklisted=guest.blacklisted)
 
 
 @router.get("/{key}/config", response_model=WidgetConfig)
@@ -132,9 +148,9 @@ async def config(key: str, request: Request) -> WidgetConfig:
     base = ctx.settings.public_url.rstrip("/")
     images = store.button_images or {}
     buttons = {}
-    for status in ("away", "waiting", "busy"):
-        url = _upload_url(images.get(status))
-        buttons[status] = f"{base}{url}" if url else None
+    for status in Availability:
+        url = _upload_url(images.get(status.value))
+        buttons[status.value] = f"{base}{url}" if url else None
     theme = store.theme or {}
     logo = _upload_url(theme.get("logo_upload_id"))
     return WidgetConfig(
@@ -154,15 +170,57 @@ async def config(key: str, request: Request) -> WidgetConfig:
 class StatusOut(BaseModel):
     availability: str
     unread: int
+    blacklisted: bool = False  # as VisitOut
 
 
-@router.get("/{key}/status", response_model=StatusOut)
-async def status(key: str, request: Request, token: str | None = None) -> StatusOut:
-    """G1/G7 without recording a page view: what the button should show now (read only)."""
-    ctx = _ctx(request)
+class StatusIn(StrictBody):
+    token: str | None = Field(default=None, max_length=128)
+
+
+STATUS_BODY_LIMIT = 1024
+
+
+@router.post("/{key}/status", response_model=StatusOut,
+             openapi_extra={"requestBody": {"required": False, "content": {
+                 "text/plain": {"schema": StatusIn.model_json_schema()},
+                 "application/json": {"schema": StatusIn.model_json_schema()}}}})
+async def status(key: str, request: Request) -> StatusOut:
+    """G1/G7 without recording a page view; the token travels in the body, never the URL.
+
+    The body is JSON whatever its Content-Type: the loader sends it as text/plain, a
+    "simple" request, so its re-check every 30 s costs no CORS preflight.
+    """
+    body = await _small_body(request, STATUS_BODY_LIMIT)
+    try:
+        given = StatusIn.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+    return await _status(_ctx(request), key, given.token)
+
+
+@router.get("/{key}/status", response_model=StatusOut, deprecated=True)
+async def status_by_query(key: str, request: Request, token: str | None = None) -> StatusOut:
+    """The former re-check, kept for outside clients: its `?token=` is a secret in a URL."""
+    return await _status(_ctx(request), key, token)
+
+
+async def _small_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with too_large past `limit` bytes (nothing more is read)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ChatsError("too_large", limit=f"{limit} B")
+    return body
+
+
+async def _status(ctx: AppContext, key: str, token: str | None) -> StatusOut:
+    """What the button should show now for the guest holding `token` (read only)."""
     store_id = await ctx.visits.keys.store_id(key)
     async with ctx.db.read() as session:
         guest = await visit_service.guest_status(session, store_id, token)
     availability = Availability.AWAY if guest and guest.blacklisted \
         else await ctx.availability.get(store_id)
-    return StatusOut(availability=availability.value, unread=guest.unread if guest else 0)
+    return StatusOut(availability=availability.value, unread=guest.unread if guest else 0,
+                     blacklisted=bool(guest and guest.blacklisted))

@@ -60,17 +60,19 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
 class Database:
     """The write and read engines of one server (the same engine on PostgreSQL)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 30,
+                 pool_timeout: float = 30.0) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         driver_url = async_url(url)
         if self.is_sqlite:
             # One writer connection per process: SQLite serialises writers anyway, and
             # queueing in the pool is cheaper than spinning on the busy timeout.
-            self.engine = create_async_engine(driver_url, echo=echo, pool_size=1, max_overflow=0)
+            self.engine = create_async_engine(driver_url, echo=echo, pool_size=1, max_overflow=0,
+                                              pool_timeout=pool_timeout)
             _sqlite_pragmas(self.engine, immediate=True)
             self.read_engine = create_async_engine(
-                driver_url, echo=echo, pool_size=8, max_overflow=8
+                driver_url, echo=echo, pool_size=8, max_overflow=8, pool_timeout=pool_timeout
             )
             _sqlite_pragmas(self.read_engine, immediate=False)
         else:
@@ -79,7 +81,8 @@ class Database:
             # (a round trip per checkout): a connection found dead raises once and the
             # pool is refreshed; connections are recycled after 30 minutes.
             self.engine = create_async_engine(
-                driver_url, echo=echo, pool_size=30, max_overflow=0, pool_recycle=1800,
+                driver_url, echo=echo, pool_size=pool_size, max_overflow=0, pool_recycle=1800,
+                pool_timeout=pool_timeout,
             )
             self.read_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -23,3 +23,31 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
+
+
+def pending(database_url: str) -> dict[str, object]:
+    """The database's revision, the newest one, and the revisions not yet applied."""
+    import asyncio
+
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from chats.db.engine import async_url
+
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    head = script.get_current_head()
+
+    async def current_revision() -> str | None:
+        engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda c: MigrationContext.configure(c).get_current_revision())
+        finally:
+            await engine.dispose()
+
+    current = asyncio.run(current_revision())
+    todo = [rev.revision for rev in script.iterate_revisions(head, current)]
+    return {"current": current, "head": head, "pending": list(reversed(todo))}

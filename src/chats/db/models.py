@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -18,12 +19,19 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chats.domain.conversation import ConversationKind, ConversationStatus, EndReason
+from chats.domain.mail import MailStatus
+from chats.domain.staff import StaffRole
 from chats.ids import new_id, utcnow
 
 if TYPE_CHECKING:
+    from enum import StrEnum
+
     from sqlalchemy.engine import Dialect
 
 NAMING = {
@@ -60,6 +68,16 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def _str_enum(enum: type[StrEnum], length: int) -> Enum:
+    """A StrEnum in Python, the same plain VARCHAR(length) in the database: no CHECK, no type."""
+    return Enum(enum, native_enum=False, create_constraint=False, length=length,
+                values_callable=_values, validate_strings=True)
+
+
 def _id() -> Mapped[str]:
     return mapped_column(String(32), primary_key=True, default=new_id)
 
@@ -83,9 +101,19 @@ class Store(Base):
     theme: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # A2: {"away"|"waiting"|"busy": upload id}; a missing key means the built-in image.
     button_images: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # Extra origins allowed to embed the widget (empty: any).
-    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Sites (scheme://host[:port]) that may frame the guest panel and open guest sockets
+    # from their pages; empty: any site (the admin menu warns).
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    # S10: every staff member must use a second factor (TOTP) to log in.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
+    # Issue 14: while every staff member is busy a guest may still join the queue.
+    queue_when_busy: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                  server_default=true())
+    # Issue 18: set by `chats stores suspend`; its widget shows nothing, its staff
+    # cannot sign in.
+    suspended_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = _created()
 
 
@@ -93,12 +121,14 @@ class Staff(Base):
     """A staff member (担当者) of a store: admin or agent."""
 
     __tablename__ = "staff"
+    # Login IDs are unique within a store only: they reveal nothing across stores.
+    __table_args__ = (UniqueConstraint("store_id", "login_id"),)
     id: Mapped[str] = _id()
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
-    login_id: Mapped[str] = mapped_column(String(100), unique=True)
+    login_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), default=None)
-    role: Mapped[str] = mapped_column(String(16), default="agent")
+    role: Mapped[StaffRole] = mapped_column(_str_enum(StaffRole, 16), default=StaffRole.AGENT)
     max_chats: Mapped[int] = mapped_column(Integer, default=3)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sound_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -106,6 +136,32 @@ class Staff(Base):
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
     password_hash: Mapped[str] = mapped_column(String(200))
     password_changed_at: Mapped[datetime] = _created()
+    # S10: the TOTP secret (base32) when the second factor is on; a secret being set up
+    # waits in totp_pending until its first code confirms it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_pending: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The last time step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = _created()
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of a staff member's second factor (stored hashed)."""
+
+    __tablename__ = "recovery_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _created()
+
+
+class LoginChallenge(Base):
+    """A login halfway: the password was right, the second factor is still asked for."""
+
+    __tablename__ = "login_challenges"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = _created()
 
 
@@ -200,13 +256,17 @@ class Conversation(Base):
         ForeignKey("staff.id", ondelete="SET NULL"), default=None
     )
     # chat: started from the widget; message: left while away (G6); offline: M1 replies.
-    kind: Mapped[str] = mapped_column(String(16), default="chat")
-    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    kind: Mapped[ConversationKind] = mapped_column(
+        _str_enum(ConversationKind, 16), default=ConversationKind.CHAT
+    )
+    status: Mapped[ConversationStatus] = mapped_column(
+        _str_enum(ConversationStatus, 16), default=ConversationStatus.WAITING
+    )
     nickname: Mapped[str | None] = mapped_column(String(100), default=None)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     guest_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     staff_read_seq: Mapped[int] = mapped_column(Integer, default=0)
-    end_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    end_reason: Mapped[EndReason | None] = mapped_column(_str_enum(EndReason, 32), default=None)
     created_at: Mapped[datetime] = _created()
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -324,7 +384,9 @@ class MailOutbox(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text, default=None)
     message_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending sent failed logged
+    status: Mapped[MailStatus] = mapped_column(
+        _str_enum(MailStatus, 16), default=MailStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     next_attempt_at: Mapped[datetime] = _created()
@@ -332,6 +394,24 @@ class MailOutbox(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = _created()
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ApiToken(Base):
+    """An integrator's bearer token for one store's REST API (/api/v1); only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = _id()
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(8))  # "read", or "write" (which includes read)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    hint: Mapped[str] = mapped_column(String(16))  # the token's first characters, to tell it
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = _created()
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Webhook(Base):

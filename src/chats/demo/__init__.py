@@ -10,12 +10,16 @@ from typing import TYPE_CHECKING
 import uvicorn
 from sqlalchemy import select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from chats.api.headers import SecurityHeaders
 from chats.db.engine import Database
 from chats.db.migrate import upgrade
 from chats.db.models import CannedResponse, Staff, Store
+from chats.domain.staff import StaffRole
+from chats.ops import OpsError
 from chats.services import staff as staff_service
 
 if TYPE_CHECKING:
@@ -26,9 +30,9 @@ if TYPE_CHECKING:
 
 DEMO_STORE = "CHATS デモストア"
 DEMO_LOGINS = (
-    ("demo-admin", "demo-admin-pass", "管理者 花子", "admin", 3),
-    ("demo-agent1", "demo-agent-pass", "担当 一郎", "agent", 3),
-    ("demo-agent2", "demo-agent-pass", "担当 二郎", "agent", 2),
+    ("demo-admin", "midori-tea-admin", "管理者 花子", StaffRole.ADMIN, 3),
+    ("demo-agent1", "midori-tea-agent", "担当 一郎", StaffRole.AGENT, 3),
+    ("demo-agent2", "midori-tea-agent", "担当 二郎", StaffRole.AGENT, 2),
 )
 DEMO_CANNED = (
     ("hello", "ご挨拶", "お問い合わせありがとうございます。茶房みどりの担当がご案内いたします。"),
@@ -48,11 +52,19 @@ async def ensure_demo_store(settings: Settings) -> Store:
     db = Database(settings.effective_database_url)
     try:
         async with db.write() as session:
+            other = await session.scalar(select(Store.name).where(Store.name != DEMO_STORE))
+            if other is not None:
+                # Known passwords must never reach a real installation's database.
+                raise OpsError(f"this database already holds the store {other!r}: the demo "
+                               "adds accounts with published passwords, so it runs only on "
+                               "a database of its own (set CHATS_DATA_DIR or "
+                               "CHATS_DATABASE_URL to another one)")
             store = await session.scalar(select(Store).where(Store.name == DEMO_STORE))
             if store is None:
                 store = await staff_service.create_store(session, name=DEMO_STORE)
             for login_id, password, name, role, max_chats in DEMO_LOGINS:
-                if not await session.scalar(select(Staff.id).where(Staff.login_id == login_id)):
+                if not await session.scalar(select(Staff.id).where(Staff.store_id == store.id,
+                                                               Staff.login_id == login_id)):
                     await staff_service.create_staff(
                         session, store_id=store.id, login_id=login_id, password=password,
                         name=name, role=role, max_chats=max_chats,
@@ -86,7 +98,8 @@ def shop_app(server_url: str, widget_key: str) -> Starlette:
         )
         return HTMLResponse(html.replace("{{title}}", title).replace("{{widget}}", snippet))
 
-    return Starlette(routes=[Route(path, page) for path in SHOP_PAGES])
+    return Starlette(routes=[Route(path, page) for path in SHOP_PAGES],
+                     middleware=[Middleware(SecurityHeaders)])
 
 
 async def run_demo(settings: Settings, *, host: str, port: int, shop_port: int) -> int:
@@ -102,7 +115,7 @@ async def run_demo(settings: Settings, *, host: str, port: int, shop_port: int) 
     store = await ensure_demo_store(settings)
     chats = uvicorn.Server(uvicorn.Config(
         create_app(settings), host=host, port=port, log_config=None,
-        ws_max_size=65 * 1024, ws_per_message_deflate=False,
+        ws_max_size=65 * 1024, ws_per_message_deflate=False, proxy_headers=False,
     ))
     shop = uvicorn.Server(uvicorn.Config(
         shop_app(server_url, store.widget_key), host=host, port=shop_port, log_config=None

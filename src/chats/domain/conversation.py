@@ -18,6 +18,21 @@ class ConversationStatus(StrEnum):
     ENDED = "ended"
 
 
+# Open conversations still accept messages and events (`is_open`); SQL filters use this tuple.
+OPEN_STATUSES: Final[tuple[ConversationStatus, ...]] = (
+    ConversationStatus.WAITING,
+    ConversationStatus.ACTIVE,
+)
+
+
+class ConversationKind(StrEnum):
+    """How a conversation began (the `kind` of the wire frames)."""
+
+    CHAT = "chat"  # started from the widget
+    MESSAGE = "message"  # a message left while the store was away (G6)
+    OFFLINE = "offline"  # a staff member's reply by mail to a guest who left (M1)
+
+
 class ConversationEvent(StrEnum):
     """Something that happens to a conversation."""
 
@@ -26,6 +41,7 @@ class ConversationEvent(StrEnum):
     END = "end"
     GUEST_LEFT = "guest_left"
     BLACKLIST = "blacklist"
+    RELEASE = "release"
 
 
 class EndReason(StrEnum):
@@ -36,6 +52,7 @@ class EndReason(StrEnum):
     BLACKLISTED = "blacklisted"
     MISSED = "missed"
     MESSAGE_LEFT = "message_left"
+    OFFLINE_REPLY = "offline_reply"
 
 
 _WAITING, _ACTIVE, _ENDED = ConversationStatus
@@ -51,6 +68,8 @@ TRANSITIONS: Final[Mapping[tuple[ConversationStatus, ConversationEvent], Convers
             (_WAITING, _Event.GUEST_LEFT): _ENDED,
             (_WAITING, _Event.BLACKLIST): _ENDED,
             (_ACTIVE, _Event.TRANSFER): _ACTIVE,
+            # Its staff member can no longer answer (disabled): back to the queue.
+            (_ACTIVE, _Event.RELEASE): _WAITING,
             (_ACTIVE, _Event.END): _ENDED,
             (_ACTIVE, _Event.GUEST_LEFT): _ENDED,
             (_ACTIVE, _Event.BLACKLIST): _ENDED,

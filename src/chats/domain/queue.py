@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime  # noqa: TC003 - dataclass fields are resolved at runtime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from chats.domain.availability import has_capacity
 
@@ -70,3 +71,19 @@ def can_transfer(
     if not has_capacity(target):
         return TransferRefusal.CAPACITY_FULL
     return None
+
+
+RECENT_WAITS: Final = 20
+"""How many of the latest claimed chats the wait estimate looks at."""
+RECENT_WAIT_HOURS: Final = 3
+"""Claims older than this say nothing about today's queue."""
+
+
+def estimate_wait(waits_seconds: Iterable[float]) -> int | None:
+    """Median of recent waits (seconds, rounded up), or None when there are none to go by."""
+    ordered = sorted(max(0.0, w) for w in waits_seconds)
+    if not ordered:
+        return None  # no data: say so rather than invent a figure
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return math.ceil(median)

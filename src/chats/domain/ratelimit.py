@@ -65,6 +65,25 @@ class TokenBucket:
         return missing / self.refill_per_second
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named budget shared by a key's requests: bursts of `capacity`, refilled at `per_second`."""
+
+    name: str
+    capacity: float
+    per_second: float
+
+    def __post_init__(self) -> None:
+        """Refuse a rule that could never refill (its keys would be kept forever)."""
+        if not (self.capacity > 0 and self.per_second > 0):
+            raise ValueError(f"rule {self.name}: capacity and per_second must be > 0")
+
+    @property
+    def full_after(self) -> float:
+        """Seconds an untouched bucket takes to fill up again (then it can be forgotten)."""
+        return self.capacity / self.per_second
+
+
 def guest_send_bucket() -> TokenBucket:
     """The bucket for a guest's `send` and `leave_message` frames."""
     return TokenBucket(GUEST_SEND_BURST, GUEST_SEND_PER_SECOND)

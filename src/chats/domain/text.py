@@ -34,6 +34,19 @@ _KATA_TO_HIRA: Final = str.maketrans(
 )
 
 
+# Honorifics a Japanese name may already end with: adding さん after one doubles it.
+_HONORIFICS: Final = ("さん", "サン", "様", "さま", "サマ", "殿", "どの", "氏",
+                      "くん", "君", "ちゃん")
+
+
+def with_honorific(name: str, honorific: str = "さん") -> str:
+    """`name` followed by a Japanese honorific, unless it already ends with one."""
+    trimmed = name.strip()
+    if not trimmed or trimmed.endswith(_HONORIFICS):
+        return trimmed
+    return f"{trimmed} {honorific}"
+
+
 class TextError(ValueError):
     """Message text that breaks the protocol's rules."""
 
@@ -83,3 +96,22 @@ def search_key(s: str) -> str:
     # since case folding can produce text that NFKC would change again.
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
     return folded.translate(_KATA_TO_HIRA)
+
+
+WEB_SCHEMES: Final = ("http", "https")
+
+
+def web_url(text: str | None) -> str | None:
+    """`text` when it is an absolute http(s) URL, else None.
+
+    Page URLs and referrers come from the guest's browser, or from anyone calling
+    `/visit`; staff see them as links, so a `javascript:` or `data:` one must never
+    be stored. Browsers ignore tabs and newlines inside a scheme and leading
+    control characters and spaces, so those are refused rather than read past.
+    """
+    if not text or text != text.strip() or any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        return None
+    scheme, sep, rest = text.partition(":")
+    if not sep or scheme.lower() not in WEB_SCHEMES or not rest.startswith("//"):
+        return None
+    return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from chats.domain.text import with_honorific
 from chats.i18n import DEFAULT_LOCALE, LOCALES, translate
 from chats.mail.addresses import clean_header_text
 from chats.mail.links import sign_mail_link
@@ -32,9 +33,14 @@ def guest_panel_link(settings: Settings, store: Store, guest_id: str, conversati
     return f"{settings.public_url}/widget/panel?{query}"
 
 
+def _named(locale: str, name: str, honorific: str = "さん") -> str:
+    """A name as a Japanese sentence uses it (one honorific), as is in English."""
+    return with_honorific(name, honorific) if locale == "ja" else name
+
+
 def _greeting(locale: str, name: str | None) -> str:
     if name:
-        return translate("mail.greeting_named", locale, name=name)
+        return translate("mail.greeting_named", locale, name=_named(locale, name, "様"))
     return translate("mail.greeting", locale)
 
 
@@ -65,7 +71,7 @@ def left_message_mail(
     """G6: a guest left a message while nobody was available; the text is quoted."""
     locale = mail_locale(staff.locale, store.locale)
     store_name = clean_header_text(store.name)
-    who = clean_header_text(nickname) or translate("mail.left.anonymous", locale)
+    who = _named(locale, clean_header_text(nickname) or translate("mail.left.anonymous", locale))
     return MailParts(
         locale=locale,
         title=translate("mail.left.subject", locale, nickname=who),

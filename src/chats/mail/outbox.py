@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from chats.db.models import MailOutbox, Staff
+from chats.domain.mail import MailStatus
 from chats.ids import new_id, utcnow
 from chats.mail.addresses import check_subject, is_valid_address, validate_address
 from chats.mail.content import left_message_mail, unread_mail
@@ -110,7 +111,7 @@ async def queue_mail(
     values = {
         "id": mail_id, "store_id": store_id, "dedupe_key": dedupe_key, "to_addr": address,
         "subject": subject, "body_text": body_text, "body_html": body_html,
-        "message_id": f"<{mail_id}@{mail_host}>", "status": "pending", "attempts": 0,
+        "message_id": f"<{mail_id}@{mail_host}>", "status": MailStatus.PENDING, "attempts": 0,
         "next_attempt_at": now, "created_at": now,
     }
     if not await _insert_once(session, values):

@@ -8,25 +8,32 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import or_, select, update
 
 from chats.db.models import MailOutbox
+from chats.domain.mail import MailStatus
 from chats.ids import utcnow
 from chats.mail.smtp import build_message, deliver, is_permanent, parse_smtp_url
 
 if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
     from sqlalchemy.sql.elements import ColumnElement
 
-    from chats.services.context import AppContext
+    from chats.config import Settings
+    from chats.db.engine import Database
+    from chats.events.unit_of_work import UnitOfWork
+    from chats.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 FIRST_RETRY = 30.0
 MAX_RETRY = 3600.0
-EXTRA_KEY = "mail_sender"
+LEASE_SECONDS = 30.0
+"""How long a claim holds without renewal: a process killed mid-send frees its mail this fast."""
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -38,23 +45,45 @@ def backoff_seconds(attempts: int) -> float:
 def _due(now: datetime) -> ColumnElement[bool]:
     """Pending, due, and not leased by a live sender."""
     return (
-        (MailOutbox.status == "pending")
+        (MailOutbox.status == MailStatus.PENDING)
         & (MailOutbox.next_attempt_at <= now)
         & or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now)
     )
 
 
+class SenderHost(Protocol):
+    """What the sender uses of its process (the app's context has it all)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def process_id(self) -> str: ...
+    @property
+    def metrics(self) -> Metrics | None: ...
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
 class MailSender:
-    """Delivers the outbox; with several processes, a lease makes exactly one send each mail."""
+    """Delivers the outbox; with several processes, a lease makes exactly one send each mail.
+
+    The lease is short and renewed every third of it while the batch is in hand, so a
+    slow SMTP server keeps its mail, and a process that dies frees it within a lease:
+    another process (or the restarted one) sends it. A mail the dead process never
+    handed to the SMTP server is sent once; one accepted just before the crash, before
+    the outcome was written, is sent again (with the same Message-ID).
+    """
 
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: SenderHost,
         *,
         clock: Clock = utcnow,
         poll_seconds: float = 1.0,
         batch_size: int = 10,
-        lease_seconds: float = 600.0,
+        lease_seconds: float = LEASE_SECONDS,
+        renew_seconds: float | None = None,
         max_attempts: int = 10,
     ) -> None:
         self._ctx = ctx
@@ -62,6 +91,7 @@ class MailSender:
         self._poll = poll_seconds
         self._batch = batch_size
         self._lease = timedelta(seconds=lease_seconds)
+        self._renew_every = renew_seconds if renew_seconds is not None else lease_seconds / 3
         self._max_attempts = max_attempts
         self._target = parse_smtp_url(ctx.settings.smtp_url) if ctx.settings.smtp_url else None
         self._wake = asyncio.Event()
@@ -113,17 +143,50 @@ class MailSender:
     async def run_once(self) -> int:
         """Claim what is due and deliver it; returns how many mails were handled."""
         claimed = await self._claim(self._clock())
-        # Stop before the lease could run out mid-send; the rest go back to the pool.
-        deadline = self._clock() + self._lease / 2
-        for i, mail_id in enumerate(claimed):
-            if self._stopping or self._clock() > deadline:
-                await self._release(claimed[i:])
-                return i
-            await self._handle(mail_id)
+        if not claimed:
+            return 0
+        in_hand = set(claimed)
+        renewer = asyncio.create_task(self._keep_leases(in_hand), name="mail-lease")
+        try:
+            for i, mail_id in enumerate(claimed):
+                if self._stopping:
+                    await self._release(claimed[i:])
+                    return i
+                await self._handle(mail_id)
+                in_hand.discard(mail_id)
+        finally:
+            # Killed or cancelled here: the renewals stop and the leases lapse on their own.
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
         return len(claimed)
+
+    async def _keep_leases(self, in_hand: set[str]) -> None:
+        """Push the lease of the mails still in hand forward, every third of a lease."""
+        while True:
+            await asyncio.sleep(self._renew_every)
+            if not in_hand:
+                continue
+            try:
+                await self._extend(sorted(in_hand))
+            except Exception:
+                log.exception("mail lease renewal failed")
+
+    async def _extend(self, ids: list[str]) -> None:
+        async with self._ctx.unit_of_work() as uow:
+            await uow.session.execute(
+                update(MailOutbox)
+                .where(MailOutbox.id.in_(ids), MailOutbox.locked_by == self.owner)
+                .values(locked_until=self._clock() + self._lease)
+                .execution_options(synchronize_session=False)
+            )
 
     async def _claim(self, now: datetime) -> list[str]:
         """Lease up to a batch of due rows to this process, committed before any sending."""
+        # Look first without the write lock: an idle poll every second must not queue
+        # behind (or hold up) the writers of a busy store.
+        async with self._ctx.db.read() as session:
+            if await session.scalar(select(MailOutbox.id).where(_due(now)).limit(1)) is None:
+                return []
         async with self._ctx.unit_of_work() as uow:
             query = (
                 select(MailOutbox.id).where(_due(now))
@@ -164,7 +227,7 @@ class MailSender:
 
     def _count(self, outcome: str) -> None:
         """Add one to the `chats_mail` counter (sent, logged, retry, failed) when it exists."""
-        metrics = self._ctx.extras.get("metrics")
+        metrics = self._ctx.metrics
         if metrics is not None:
             metrics.mail.labels(outcome).inc()
 
@@ -175,7 +238,7 @@ class MailSender:
             return
         if self._target is None:
             self._log_mail(mail)
-            await self._settle([mail.id], {"status": "logged", "sent_at": self._clock()})
+            await self._settle([mail.id], {"status": MailStatus.LOGGED, "sent_at": self._clock()})
             self._count("logged")
             return
         try:
@@ -186,7 +249,7 @@ class MailSender:
         except Exception as exc:
             await self._failed(mail, exc)
             return
-        await self._settle([mail.id], {"status": "sent", "sent_at": self._clock(),
+        await self._settle([mail.id], {"status": MailStatus.SENT, "sent_at": self._clock(),
                                        "last_error": None})
         self._count("sent")
 
@@ -199,7 +262,7 @@ class MailSender:
                                                    "error": error, "gave_up": give_up})
         await self._settle([mail.id], {
             "attempts": attempts, "last_error": error, "next_attempt_at": next_at,
-            "status": "failed" if give_up else "pending",
+            "status": MailStatus.FAILED if give_up else MailStatus.PENDING,
         })
         self._count("failed" if give_up else "retry")
 
@@ -209,9 +272,3 @@ class MailSender:
             "message_id": mail.message_id, "body": mail.body_text,
         })
 
-
-def wake_sender(ctx: AppContext) -> None:
-    """Nudge this process's sender (if it runs) after queuing mail."""
-    sender = ctx.extras.get(EXTRA_KEY)
-    if isinstance(sender, MailSender):
-        sender.wake()

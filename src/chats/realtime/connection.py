@@ -27,8 +27,9 @@ from chats.ids import new_id
 from chats.services import messages as message_service
 
 if TYPE_CHECKING:
+    from chats.db.engine import Database
     from chats.errors import ChatsError
-    from chats.services.context import AppContext
+    from chats.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,11 @@ class Connection:
 
     kind = "socket"
 
-    def __init__(self, ws: WebSocket, ctx: AppContext, locale: str) -> None:
+    def __init__(self, ws: WebSocket, *, db: Database, metrics: Metrics, locale: str) -> None:
         self.id = new_id()
         self.ws = ws
-        self.ctx = ctx
+        self.db = db
+        self.metrics = metrics
         self.locale = locale
         self.channels: tuple[str, ...] = ()  # kept by the hub
         self.seen: dict[str, int] = {}
@@ -137,9 +139,7 @@ class Connection:
         frame: Frame = {"type": "error", "code": exc.code, "message": exc.message(self.locale)}
         if ref:
             frame["ref"] = ref
-        metrics = self.ctx.extras.get("metrics")
-        if metrics is not None:
-            metrics.errors.labels(exc.code).inc()
+        self.metrics.errors.labels(exc.code).inc()
         self.offer(frame)
 
     async def _write_backlog(self, backlog: deque[Frame]) -> None:
@@ -234,7 +234,7 @@ class Connection:
             last = self.seen.get(conversation_id, 0)
             if upto is not None and last >= upto:
                 return
-            async with self.ctx.db.read() as session:
+            async with self.db.read() as session:
                 rows = await message_service.messages_after(session, conversation_id, last)
                 frames = await message_service.frames_for(session, rows)
             for frame in frames:

@@ -11,6 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from chats.domain.availability import Availability, StaffStatus
+from chats.domain.conversation import ConversationKind, ConversationStatus
+from chats.domain.staff import StaffRole
+
 ClientMsgId = Annotated[str, Field(min_length=1, max_length=64)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 # Generous bound: the 4,000-character rule (too_large) is checked after trimming.
@@ -117,15 +121,44 @@ class StaffTyping(ClientFrame):
     active: bool
 
 
+class Supervise(ClientFrame):
+    """Admins: receive the store's `overview` now and whenever it changes."""
+
+    type: Literal["supervise"]
+
+
+class Watch(ClientFrame):
+    """Admins: follow a conversation read-only (`watching`, then its messages live)."""
+
+    type: Literal["watch"]
+    conversation_id: Id
+
+
+class Unwatch(ClientFrame):
+    type: Literal["unwatch"]
+    conversation_id: Id
+
+
+class Intervene(ClientFrame):
+    """Admins: take over, reassign, return to the queue or end any open conversation."""
+
+    type: Literal["intervene"]
+    conversation_id: Id
+    action: Literal["take_over", "reassign", "release", "end"]
+    to_staff_id: Id | None = None  # reassign only
+
+
 StaffFrame = Annotated[
-    StaffHello | Claim | StaffSend | Read | Transfer | StaffEnd | StaffTyping,
+    StaffHello | Claim | StaffSend | Read | Transfer | StaffEnd | StaffTyping | Supervise
+    | Watch | Unwatch | Intervene,
     Field(discriminator="type"),
 ]
 
 GUEST_FRAMES: TypeAdapter[Any] = TypeAdapter(GuestFrame)
 STAFF_FRAMES: TypeAdapter[Any] = TypeAdapter(StaffFrame)
 GUEST_TYPES = {"hello", "form_shown", "start", "send", "typing", "read", "leave_message", "end"}
-STAFF_TYPES = {"hello", "claim", "send", "read", "transfer", "end", "typing"}
+STAFF_TYPES = {"hello", "claim", "send", "read", "transfer", "end", "typing", "supervise",
+               "watch", "unwatch", "intervene"}
 
 
 # ---------------------------------------------------------------------------
@@ -196,9 +229,20 @@ class SettingsChangedFrame(ServerFrame):
     what: str
 
 
+class BusyInfo(ServerFrame):
+    """Our addition while busy (issue 14): the queue, the wait, and whether a guest may join."""
+
+    waiting: int
+    estimated_wait_seconds: int | None
+    queue_open: bool
+
+
 class AvailabilityFrame(ServerFrame):
     type: Literal["availability"]
-    status: Literal["away", "waiting", "busy"]
+    status: Availability
+    # Our addition on the guest socket: the guest was (un)blacklisted just now.
+    blacklisted: bool | None = None
+    busy: BusyInfo | None = None
 
 
 class AssignedStaff(ServerFrame):
@@ -208,7 +252,7 @@ class AssignedStaff(ServerFrame):
 class GuestConversationFrame(ServerFrame):
     type: Literal["conversation"]
     id: str
-    status: Literal["waiting", "active", "ended"]
+    status: ConversationStatus
     staff: AssignedStaff | None
     queue_position: int | None = None
 
@@ -217,10 +261,11 @@ class GuestWelcome(ServerFrame):
     type: Literal["welcome"]
     token: str
     guest_id: str
-    availability: Literal["away", "waiting", "busy"]
+    availability: Availability
     conversation: GuestConversationFrame | None
     unread: int
     blacklisted: bool
+    busy: BusyInfo | None = None
 
 
 class StaffTypingToGuest(ServerFrame):
@@ -244,10 +289,10 @@ class GuestRef(ServerFrame):
 class StaffConversationFrame(ServerFrame):
     type: Literal["conversation"]
     id: str
-    status: Literal["waiting", "active", "ended"]
+    status: ConversationStatus
     staff_id: str | None
     guest: GuestRef
-    kind: Literal["chat", "message", "offline"]
+    kind: ConversationKind
     last_seq: int
     staff_read_seq: int
     guest_read_seq: int
@@ -270,7 +315,7 @@ class OnlineStaff(ServerFrame):
     name: str
     active_chats: int
     max_chats: int
-    status: Literal["chatting", "waiting", "replying"]
+    status: StaffStatus
 
 
 class OnlineFrame(ServerFrame):
@@ -282,8 +327,9 @@ class WelcomeStaff(ServerFrame):
     id: str
     login_id: str
     name: str
-    role: Literal["admin", "agent"]
+    role: StaffRole
     max_chats: int
+    sound_enabled: bool = True
 
 
 class WelcomeStore(ServerFrame):
@@ -300,6 +346,13 @@ class StaffWelcome(ServerFrame):
     online: list[OnlineStaff]
 
 
+class StaffMeFrame(ServerFrame):
+    """The staff member's own record changed (limit, role, name): no reload needed."""
+
+    type: Literal["me"]
+    staff: WelcomeStaff
+
+
 class GuestTypingToStaff(ServerFrame):
     type: Literal["typing"]
     conversation_id: str
@@ -311,9 +364,44 @@ class GuestUpdatedFrame(ServerFrame):
     guest_id: str
 
 
+class LastMessage(ServerFrame):
+    author: Literal["guest", "staff", "system"]
+    kind: str
+    text: str  # at most 80 code points; empty for a stamp
+    created_at: str
+
+
+class SupervisedConversation(ServerFrame):
+    conversation_id: str
+    guest_id: str
+    nickname: str
+    status: Literal[ConversationStatus.WAITING, ConversationStatus.ACTIVE]
+    staff: StaffRef | None
+    created_at: str
+    # waiting: since it asked; active: the guest's oldest message not answered yet (or null)
+    waiting_since: str | None
+    last_message: LastMessage | None
+    unread: int
+
+
+class OverviewFrame(ServerFrame):
+    """Admins who sent `supervise`: every open conversation of the store, on every change."""
+
+    type: Literal["overview"]
+    conversations: list[SupervisedConversation]
+
+
+class WatchingFrame(ServerFrame):
+    """The answer to `watch`; the conversation's messages follow."""
+
+    type: Literal["watching"]
+    conversation: StaffConversationFrame
+
+
 StaffServerFrame = Annotated[
     StaffWelcome | QueueFrame | StaffConversationFrame | MessageFrame | AckFrame | ReadFrame
-    | ErrorFrame | GuestTypingToStaff | OnlineFrame | GuestUpdatedFrame | SettingsChangedFrame,
+    | ErrorFrame | GuestTypingToStaff | OnlineFrame | GuestUpdatedFrame | SettingsChangedFrame
+    | StaffMeFrame | OverviewFrame | WatchingFrame,
     Field(discriminator="type"),
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from chats.events.audience import store_of_channel
 from chats.realtime.connection import SharedFrame
 
 if TYPE_CHECKING:
@@ -43,24 +44,32 @@ class Hub:
                 self.by_channel[channel] = {members, conn}
             conn.channels = (*conn.channels, channel)
 
+    def unsubscribe(self, conn: Connection, channels: set[str]) -> None:
+        """Stop a live socket's subscription to some channels (the others stay)."""
+        for channel in channels & set(conn.channels):
+            self._leave(conn, channel)
+        conn.channels = tuple(c for c in conn.channels if c not in channels)
+
     def unregister(self, conn: Connection) -> None:
         """Forget a closed socket."""
         self.connections.discard(conn)
         for channel in conn.channels:
-            members = self.by_channel.get(channel)
-            if members is conn:
+            self._leave(conn, channel)
+
+    def _leave(self, conn: Connection, channel: str) -> None:
+        members = self.by_channel.get(channel)
+        if members is conn:
+            del self.by_channel[channel]
+        elif isinstance(members, set):
+            members.discard(conn)
+            if len(members) == 1:
+                self.by_channel[channel] = members.pop()
+            elif not members:
                 del self.by_channel[channel]
-            elif isinstance(members, set):
-                members.discard(conn)
-                if len(members) == 1:
-                    self.by_channel[channel] = members.pop()
-                elif not members:
-                    del self.by_channel[channel]
 
     def local_stores(self) -> set[str]:
         """The stores with a socket in this process (from their store-wide channels)."""
-        return {channel.split(":", 2)[1] for channel in self.by_channel
-                if channel.startswith("store:")}
+        return {store for store in map(store_of_channel, self.by_channel) if store is not None}
 
     async def on_event(self, channel: str, data: str) -> None:
         """Broker handler: hand the frame to every local subscriber."""

@@ -10,29 +10,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
-from chats.domain.availability import store_availability
+from chats.domain.availability import Availability, store_availability
 from chats.domain.queue import queue_position
-from chats.realtime.audience import guest_channel, store_guests_channel, store_staff_channel
-from chats.services import state
+from chats.events.audience import (
+    guest_channel,
+    store_guests_channel,
+    store_staff_channel,
+    store_supervisors_channel,
+)
+from chats.services import conversations as conversation_service
+from chats.services import state, supervision
+from chats.services import waits as wait_service
 
 if TYPE_CHECKING:
-    from chats.services.context import AppContext
+    from chats.broker.presence import Presence
+    from chats.config import Settings
+    from chats.db.engine import Database
+    from chats.events.unit_of_work import Publisher
+    from chats.realtime.hub import Hub
 
 log = logging.getLogger(__name__)
+
+# A burst of messages in a store refreshes the supervisors' overview once per this long.
+OVERVIEW_DELAY = 0.25
 
 
 class StateNotifier:
     """Publishes a store's queue, online list and availability after changes."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, *, settings: Settings, db: Database, presence: Presence, hub: Hub,
+                 publisher: Publisher) -> None:
+        self.settings = settings
+        self.db = db
+        self.presence = presence
+        self.hub = hub
+        self.publisher = publisher
         self._dirty: set[str] = set()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._timers: set[asyncio.TimerHandle] = set()
         self._watch: asyncio.Task[None] | None = None
         self._watched: dict[str, frozenset[str]] = {}  # store → online staff at the last look
+        # (store, staff) → when this process first saw the staff member offline with chats
+        self._absent_since: dict[tuple[str, str], float] = {}
+        self.waits = wait_service.WaitEstimates(db)
+        self._overview_due: set[str] = set()
+        self._overview_tasks: set[asyncio.Task[None]] = set()
 
     def notify(self, store_id: str) -> None:
         """Something changed in the store: publish fresh state soon."""
@@ -40,6 +65,33 @@ class StateNotifier:
         if store_id not in self._running:
             task = asyncio.get_running_loop().create_task(self._run(store_id))
             self._running[store_id] = task
+
+    def notify_overview(self, store_id: str) -> None:
+        """A message or a read changed the store's overview (last message, unread, wait)."""
+        if store_id in self._overview_due:
+            return
+        self._overview_due.add(store_id)
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            if handle is not None:
+                self._timers.discard(handle)
+            self._overview_due.discard(store_id)
+            task = loop.create_task(self._publish_overview(store_id))
+            self._overview_tasks.add(task)
+            task.add_done_callback(self._overview_tasks.discard)
+
+        handle = loop.call_later(OVERVIEW_DELAY, fire)
+        self._timers.add(handle)
+
+    async def _publish_overview(self, store_id: str) -> None:
+        try:
+            async with self.db.read() as session:
+                frame = await supervision.overview_frame(session, store_id)
+            await self.publisher.publish_all([(store_supervisors_channel(store_id), frame)])
+        except Exception:
+            log.exception("overview publish failed", extra={"store_id": store_id})
 
     def notify_later(self, store_id: str, delay: float) -> None:
         """Publish again after `delay` (a presence grace period ending)."""
@@ -61,7 +113,7 @@ class StateNotifier:
     async def _watch_presence(self) -> None:
         # A server process that dies cannot announce that its staff went offline: their
         # presence entries simply expire. Whoever holds sockets of the store notices here.
-        interval = self.ctx.settings.presence_ttl_seconds / 4
+        interval = self.settings.presence_ttl_seconds / 4
         while True:
             await asyncio.sleep(interval)
             try:
@@ -71,12 +123,12 @@ class StateNotifier:
 
     async def look_at_presence(self) -> None:
         """Publish fresh state for each local store whose online staff changed since last time."""
-        stores = self.ctx.hub.local_stores()
+        stores = self.hub.local_stores()
         for store_id in list(self._watched):
             if store_id not in stores:
                 del self._watched[store_id]
         for store_id in stores:
-            online = frozenset(await self.ctx.presence.online(store_id))
+            online = frozenset(await self.presence.online(store_id))
             before = self._watched.get(store_id)
             self._watched[store_id] = online
             if before is not None and before != online:
@@ -95,16 +147,24 @@ class StateNotifier:
 
     async def publish_state(self, store_id: str) -> None:
         """Read the store's live state and publish it to its staff and guests."""
-        ctx = self.ctx
-        async with ctx.db.read() as session:
-            online = await state.online_staff(session, ctx.presence, store_id)
+        await self._release_absent(store_id)
+        async with self.db.read() as session:
+            online = await state.online_staff(session, self.presence, store_id)
             queue = await state.waiting_queue(session, store_id)
-        availability = store_availability(state.loads(online))
-        await ctx.publish_all([
+            availability = store_availability(state.loads(online))
+            busy = availability is Availability.BUSY
+            queue_open = busy and await wait_service.queue_when_busy(session, store_id)
+            overview = await supervision.overview_frame(session, store_id)
+        guests_frame: dict[str, Any] = {"type": "availability", "status": availability.value}
+        if busy:
+            guests_frame["busy"] = wait_service.busy_info(
+                waiting=len(queue), estimate=await self.waits.get(store_id),
+                queue_open=queue_open)
+        await self.publisher.publish_all([
             (store_staff_channel(store_id), {"type": "queue", "waiting": state.queue_list(queue)}),
             (store_staff_channel(store_id), state.online_frame(online)),
-            (store_guests_channel(store_id),
-             {"type": "availability", "status": availability.value}),
+            (store_supervisors_channel(store_id), overview),
+            (store_guests_channel(store_id), guests_frame),
             *[
                 (guest_channel(item.guest_id),
                  {"type": "_queue_position", "conversation_id": item.conversation_id,
@@ -112,6 +172,33 @@ class StateNotifier:
                 for item in queue
             ],
         ])
+
+    async def _release_absent(self, store_id: str) -> None:
+        """No chat without an owner: chats of staff offline for too long go back to the queue.
+
+        The clock starts when this process first sees the member offline (after the
+        presence grace) and a look is booked for when it runs out; a member back in
+        time keeps its chats.
+        """
+        online = await self.presence.online(store_id)
+        async with self.db.read() as session:
+            absent = await conversation_service.absent_assignees(session, store_id, online)
+        now, hold = time.monotonic(), self.settings.offline_release_seconds
+        for key in [k for k in self._absent_since if k[0] == store_id and k[1] not in absent]:
+            del self._absent_since[key]
+        due: set[str] = set()
+        for staff_id in absent:
+            since = self._absent_since.setdefault((store_id, staff_id), now)
+            if now - since >= hold:
+                due.add(staff_id)
+            elif since == now:
+                self.notify_later(store_id, hold + 0.05)
+        if not due:
+            return
+        async with self.publisher.unit_of_work() as uow:
+            await conversation_service.release_absent(uow, store_id=store_id, staff_ids=due)
+        for staff_id in due:
+            self._absent_since.pop((store_id, staff_id), None)
 
     async def close(self) -> None:
         """Cancel pending work (server shutdown)."""
@@ -121,6 +208,8 @@ class StateNotifier:
                 await self._watch
         for handle in self._timers:
             handle.cancel()
+        for overview in list(self._overview_tasks):
+            overview.cancel()
         for task in list(self._running.values()):
             task.cancel()
         await asyncio.gather(*self._running.values(), return_exceptions=True)

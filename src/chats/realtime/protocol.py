@@ -10,6 +10,14 @@ from pydantic import TypeAdapter, ValidationError
 from chats.errors import ChatsError
 from chats.realtime.connection import MAX_FRAME
 
+# Client frames nest two levels deep (a frame, its `fields` or `resume`); the cap leaves
+# room to grow. Deeper JSON is refused before `json.loads` recurses into it.
+MAX_DEPTH = 8
+# Outside strings, what `json.loads` reads has only these besides brackets (literals,
+# numbers, Python's Infinity and NaN): dropping them leaves the brackets side by side,
+# as one kind (`[}` gets through and `json.loads` refuses it).
+_BRACKETS_ONLY = str.maketrans("{}", "[]", " \t\r\n0123456789+-.eEtrufalsnINiy,:")
+
 
 class BadFrame(ChatsError):
     """A frame that cannot be understood; `ref` is its client_msg_id when it had one."""
@@ -19,10 +27,36 @@ class BadFrame(ChatsError):
         self.ref = ref
 
 
+def too_deep(raw: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text nests deeper than `limit` (or certainly is not JSON).
+
+    Every step is a C string method, linear in the text, never backtracking and never
+    recursing; an ordinary frame has few brackets and stops at the first line.
+    """
+    if raw.count("[") + raw.count("{") <= limit:
+        return False
+    # Drop escaped backslashes, then escaped quotes: every quote left opens or closes a
+    # string, so the even parts of a split on quotes are the text outside strings.
+    unescaped = raw.replace("\\\\", "").replace('\\"', "")
+    brackets = "".join(unescaped.split('"')[::2]).translate(_BRACKETS_ONLY)
+    if "[" * (limit + 1) in brackets:  # the usual attack: one long run of openers
+        return True
+    # Each pass removes the innermost pairs: exactly one level of nesting. Anything else
+    # left over is not JSON, and refused all the same.
+    for _ in range(limit):
+        inner = brackets.replace("[]", "")
+        if inner == brackets:
+            break
+        brackets = inner
+    return bool(brackets)
+
+
 def parse_frame(raw: str, adapter: TypeAdapter[Any], known: set[str]) -> Any:
     """Validate one text frame against the client frame models."""
     if len(raw) > MAX_FRAME:
         raise BadFrame(detail="frame > 64 KiB")
+    if too_deep(raw):
+        raise BadFrame(detail=f"JSON nested deeper than {MAX_DEPTH}")
     try:
         data = json.loads(raw)
     except ValueError:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from pydantic import TypeAdapter
 
+    from chats.realtime.hub import Hub
+
 log = logging.getLogger(__name__)
 HELLO_TIMEOUT = 30.0
 
@@ -26,18 +28,19 @@ HELLO_TIMEOUT = 30.0
 class SocketSession:
     """Reads frames for one connection and turns every refusal into an `error` frame."""
 
-    __slots__ = ("abuse", "adapter", "conn", "known", "metrics")
+    __slots__ = ("abuse", "adapter", "conn", "hub", "known", "metrics", "warned")
 
-    def __init__(self, conn: Connection, adapter: TypeAdapter[Any], known: set[str]) -> None:
+    def __init__(self, conn: Connection, hub: Hub, adapter: TypeAdapter[Any],
+                 known: set[str]) -> None:
         self.conn = conn
+        self.hub = hub
         self.adapter = adapter
         self.known = known
         # Refusals are cheap to answer but not free: persistent abuse closes with 1008.
         self.abuse = TokenBucket(capacity=500, refill_per_second=50)
-        metrics = conn.ctx.extras.get("metrics")
-        self.metrics = metrics
-        if metrics is not None:
-            metrics.sockets.labels(conn.kind).inc()
+        self.warned = False
+        self.metrics = conn.metrics
+        self.metrics.sockets.labels(conn.kind).inc()
 
     async def _receive(self, timeout: float | None = None) -> str | None:
         """The next text frame; None when the socket closed."""
@@ -53,10 +56,21 @@ class SocketSession:
                 return str(text)
             await self._refuse(BadFrame(detail="binary"), direct=not self.conn.ready)
 
+    def _warn_once(self, what: str, detail: str) -> None:
+        # A client's mistake is worth one line, never a traceback: a hostile client would
+        # otherwise write the log for us, a line per frame.
+        if not self.warned:
+            self.warned = True
+            log.warning(what, extra={"socket": self.conn.id, "kind": self.conn.kind,
+                                     "detail": detail[:200]})
+
     async def _refuse(self, exc: ChatsError, *, direct: bool, ref: str | None = None) -> None:
         if not self.abuse.try_take(time.monotonic()):
+            self._warn_once("socket closed for abuse", "too many refused frames")
             await self.conn.close(CLOSE_POLICY)
             raise WebSocketDisconnect(CLOSE_POLICY)
+        if isinstance(exc, BadFrame):
+            self._warn_once("bad frame refused", str(exc.params.get("detail", "")))
         if direct:
             await self.conn.send({"type": "error", "code": exc.code,
                                   "message": exc.message(self.conn.locale),
@@ -107,8 +121,7 @@ class SocketSession:
         try:
             frame = parse_frame(raw, self.adapter, self.known)
             ref = getattr(frame, "client_msg_id", None)
-            if self.metrics is not None:
-                self.metrics.frames_in.labels(frame.type).inc()
+            self.metrics.frames_in.labels(frame.type).inc()
             await handler(frame)
         except BadFrame as exc:
             await self._refuse(exc, direct=False, ref=exc.ref)
@@ -123,12 +136,11 @@ class SocketSession:
     async def finish(self) -> None:
         """Unsubscribe, stop writing and close."""
         conn = self.conn
-        conn.ctx.hub.unregister(conn)
+        self.hub.unregister(conn)
         conn.closed = True
         await conn.stop_writing()
         await conn.close()
-        if self.metrics is not None:
-            self.metrics.sockets.labels(conn.kind).dec()
+        self.metrics.sockets.labels(conn.kind).dec()
         closed_hook = getattr(conn, "on_closed", None)
         if closed_hook is not None:
             try:

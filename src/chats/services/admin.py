@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, select
 
 from chats.db.models import Stamp, Store
+from chats.domain.availability import Availability
 from chats.errors import ChatsError
 from chats.services import images
 from chats.services.stamps import BUILTIN_CODES
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 
     from chats.config import Settings
 
-BUTTON_STATUSES: Final = ("away", "waiting", "busy")
+# A2: one button image per availability the widget can show.
+BUTTON_STATUSES: Final = tuple(status.value for status in Availability)
 THEME_COLOURS: Final = ("header_bg", "header_fg", "guest_bubble_bg", "guest_bubble_fg",
                         "staff_bubble_bg", "staff_bubble_fg")
 BUTTON_MAX_BYTES: Final = 512 * 1024
@@ -53,6 +55,13 @@ def check_size(data: bytes, limit: int) -> None:
         raise ChatsError("too_large", "error.upload_size", limit=f"{limit // 1024} KB")
 
 
+async def own_store(session: AsyncSession, store_id: str) -> Store:
+    """The caller's own store (it exists while its staff are signed in)."""
+    store = await session.get(Store, store_id)
+    assert store is not None
+    return store
+
+
 async def locked_store(session: AsyncSession, store_id: str) -> Store:
     """The store row, locked for this transaction (JSON settings are read-modify-write)."""
     store = await session.scalar(select(Store).where(Store.id == store_id).with_for_update())
@@ -80,11 +89,12 @@ async def set_button_image(
         raise ChatsError("not_found")
     check_size(data, BUTTON_MAX_BYTES)
     checked = await _checked(images.check_button_image, data, button=True)
-    store = await locked_store(session, store_id)
+    # The file first (written and fsynced before the first statement), then the lock.
     upload = await store_bytes(
         session, settings, store_id=store_id, purpose="button", original_name=filename,
         content_type="image/png", data=checked.png, staff_id=staff_id,
     )
+    store = await locked_store(session, store_id)
     # A JSON column changes only when a new object is assigned.
     store.button_images = {**(store.button_images or {}), status: upload.id}
     return store
@@ -130,11 +140,11 @@ async def set_logo(
     checked = await _checked(
         lambda d: images.fit_picture(d, images.LOGO_BOX), data, button=False
     )
-    store = await locked_store(session, store_id)
     upload = await store_bytes(
         session, settings, store_id=store_id, purpose="logo", original_name=filename,
         content_type="image/png", data=checked.png, staff_id=staff_id,
     )
+    store = await locked_store(session, store_id)
     store.theme = {**(store.theme or {}), "logo_upload_id": upload.id}
     return store
 
@@ -189,10 +199,11 @@ async def create_stamp(
     code = clean_stamp_code(code)
     label = clean_label(label)
     check_size(data, PICTURE_MAX_BYTES)
-    await _ensure_code_free(session, store_id, code)
+    # Decoded before the first statement: no write lock is held while Pillow works.
     checked = await _checked(
         lambda d: images.fit_picture(d, images.STAMP_BOX), data, button=False
     )
+    await _ensure_code_free(session, store_id, code)
     upload = await store_bytes(
         session, settings, store_id=store_id, purpose="stamp", original_name=filename,
         content_type="image/png", data=checked.png, staff_id=staff_id,

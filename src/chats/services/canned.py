@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from chats.db.models import CannedResponse
+from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.ids import utcnow
 
@@ -43,7 +44,7 @@ async def visible_to(session: AsyncSession, staff: Staff) -> list[CannedResponse
 
 
 def _check_may_edit(staff: Staff, scope: str) -> None:
-    if scope == STORE and staff.role != "admin":
+    if scope == STORE and staff.role != StaffRole.ADMIN:
         raise ChatsError("forbidden", "error.admin_only")
 
 
@@ -51,11 +52,14 @@ async def create(session: AsyncSession, staff: Staff, *, scope: str, shortcut: s
                  text: str) -> CannedResponse:
     """Add a canned response; only admins add store-wide ones."""
     _check_may_edit(staff, scope)
+    owner = None if scope == STORE else staff.id
+    cleaned = clean_shortcut(shortcut)
+    await _check_shortcut_free(session, staff.store_id, owner, cleaned)
     now = utcnow()
     row = CannedResponse(
         store_id=staff.store_id,
-        staff_id=None if scope == STORE else staff.id,
-        shortcut=clean_shortcut(shortcut),
+        staff_id=owner,
+        shortcut=cleaned,
         title=title.strip(),
         text=text,
         created_at=now,
@@ -80,11 +84,35 @@ async def get_editable(session: AsyncSession, staff: Staff, canned_id: str) -> C
     return row
 
 
-def apply_changes(row: CannedResponse, *, shortcut: str | None, title: str | None,
-                  text: str | None) -> None:
+async def _check_shortcut_free(session: AsyncSession, store_id: str, owner: str | None,
+                               shortcut: str, *, ignore_id: str | None = None) -> None:
+    """Refuse a `/shortcut` already used in the same scope (the store's set, or one person's).
+
+    A personal shortcut may equal a store-wide one: the person's own response then comes
+    first in their suggestions, and everyone else still gets the store-wide one.
+    """
+    if not shortcut:
+        return  # no shortcut: reachable from the list only, any number of them
+    owner_is = CannedResponse.staff_id.is_(None) if owner is None else (
+        CannedResponse.staff_id == owner)
+    query = select(CannedResponse.id).where(
+        CannedResponse.store_id == store_id, owner_is, CannedResponse.shortcut == shortcut)
+    if ignore_id is not None:
+        query = query.where(CannedResponse.id != ignore_id)
+    if await session.scalar(query.limit(1)) is not None:
+        key = "error.canned_shortcut_store" if owner is None else "error.canned_shortcut_personal"
+        raise ChatsError("conflict", key, shortcut=shortcut)
+
+
+async def apply_changes(session: AsyncSession, row: CannedResponse, *, shortcut: str | None,
+                        title: str | None, text: str | None) -> None:
     """Change the given fields and the update time."""
     if shortcut is not None:
-        row.shortcut = clean_shortcut(shortcut)
+        cleaned = clean_shortcut(shortcut)
+        if cleaned != row.shortcut:
+            await _check_shortcut_free(session, row.store_id, row.staff_id, cleaned,
+                                       ignore_id=row.id)
+        row.shortcut = cleaned
     if title is not None:
         row.title = title.strip()
     if text is not None:

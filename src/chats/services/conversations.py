@@ -14,18 +14,28 @@ from chats.db.models import Conversation, DailyStat, Guest, Message, Staff, Stor
 from chats.domain import calendar
 from chats.domain.availability import MAX_CHATS_LIMIT
 from chats.domain.conversation import (
+    OPEN_STATUSES,
     ConversationEvent,
+    ConversationKind,
     ConversationStatus,
+    EndReason,
     InvalidTransition,
     end_reason,
     transition,
 )
 from chats.domain.text import TextEmpty, TextTooLong, normalise_message_text
 from chats.errors import ChatsError
+from chats.events.audience import (
+    conversation_audience,
+    guest_channel,
+    staff_channel,
+    store_staff_channel,
+    watchers_channel,
+)
 from chats.i18n import translate
 from chats.ids import utcnow
-from chats.realtime.audience import conversation_audience, guest_channel, staff_channel
 from chats.services import messages as message_service
+from chats.services.guests import merge_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,10 +43,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from chats.services.context import UnitOfWork
-
-OPEN = ("waiting", "active")
-
+    from chats.events.unit_of_work import UnitOfWork
 
 def clean_text(text: str) -> str:
     """Trimmed message text, or too_large / bad_frame."""
@@ -57,7 +64,9 @@ def guest_conversation_frame(
         "id": conversation.id,
         "status": conversation.status,
         "staff": {"name": staff_name} if staff_name else None,
-        "_staff_id": conversation.staff_id if conversation.status == "active" else None,
+        "_staff_id": (
+            conversation.staff_id if conversation.status == ConversationStatus.ACTIVE else None
+        ),
     }
     if queue_position is not None:
         frame["queue_position"] = queue_position
@@ -83,7 +92,7 @@ async def open_conversation(session: AsyncSession, guest_id: str) -> Conversatio
     """The guest's waiting or active conversation, if any."""
     return await session.scalar(
         select(Conversation)
-        .where(Conversation.guest_id == guest_id, Conversation.status.in_(OPEN))
+        .where(Conversation.guest_id == guest_id, Conversation.status.in_(OPEN_STATUSES))
         .order_by(Conversation.created_at.desc())
         .limit(1)
     )
@@ -104,6 +113,13 @@ async def conversation_with_unread(session: AsyncSession, guest_id: str) -> Conv
     )
 
 
+async def guest_owns(session: AsyncSession, conversation_id: str, guest_id: str) -> bool:
+    """Whether the conversation is this guest's (a guest belongs to one store)."""
+    owner = await session.scalar(
+        select(Conversation.guest_id).where(Conversation.id == conversation_id))
+    return owner is not None and owner == guest_id
+
+
 async def get_for_store(session: AsyncSession, conversation_id: str, store_id: str) -> Conversation:
     """A conversation of this store, or not_found (never another store's)."""
     conversation = await session.get(Conversation, conversation_id)
@@ -114,7 +130,7 @@ async def get_for_store(session: AsyncSession, conversation_id: str, store_id: s
 
 def _apply(conversation: Conversation, event: ConversationEvent) -> None:
     try:
-        conversation.status = transition(ConversationStatus(conversation.status), event).value
+        conversation.status = transition(conversation.status, event)
     except InvalidTransition as exc:
         code = "already_taken" if event is ConversationEvent.CLAIM else "conflict"
         raise ChatsError(code, None if code == "already_taken" else "error.conversation_ended") \
@@ -156,8 +172,6 @@ async def start(
     allowed_fields: set[str],
 ) -> Conversation:
     """G2: open a waiting conversation (the caller has checked availability)."""
-    from chats.services.guests import merge_profile
-
     existing = await open_conversation(uow.session, guest.id)
     if existing is not None:
         return existing
@@ -165,8 +179,8 @@ async def start(
     merge_profile(guest, fields or {}, allowed_fields)
     guest.last_contact_at = utcnow()
     conversation = Conversation(
-        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname, status="waiting",
-        kind="chat", created_at=utcnow(),
+        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname,
+        status=ConversationStatus.WAITING, kind=ConversationKind.CHAT, created_at=utcnow(),
     )
     uow.session.add(conversation)
     await uow.session.flush()
@@ -188,7 +202,7 @@ async def _lock_staff(session: AsyncSession, staff_id: str) -> Staff:
 async def _active_count(session: AsyncSession, staff_id: str) -> int:
     n = await session.scalar(
         select(func.count()).select_from(Conversation).where(
-            Conversation.staff_id == staff_id, Conversation.status == "active"
+            Conversation.staff_id == staff_id, Conversation.status == ConversationStatus.ACTIVE
         )
     )
     return int(n or 0)
@@ -217,20 +231,23 @@ async def claim(uow: UnitOfWork, *, staff_id: str, store_id: str, conversation_i
     session = uow.session
     staff = await _lock_staff(session, staff_id)
     conversation = await get_for_store(session, conversation_id, store_id)
-    if conversation.status != "waiting":
+    if conversation.status != ConversationStatus.WAITING:
         raise ChatsError("already_taken")
     await _ensure_capacity(session, staff)
     now = utcnow()
     won = await session.execute(
         update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.status == "waiting")
-        .values(status="active", staff_id=staff.id, claimed_at=now)
+        .where(Conversation.id == conversation_id,
+               Conversation.status == ConversationStatus.WAITING)
+        .values(status=ConversationStatus.ACTIVE, staff_id=staff.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     if getattr(won, "rowcount", 0) != 1:
         raise ChatsError("already_taken")
+    first_claim = conversation.claimed_at is None
     await session.refresh(conversation)
-    await bump_daily(session, store_id, "forms_executed")
+    if first_claim:  # a chat returned to the queue and taken again counts once (A5)
+        await bump_daily(session, store_id, "forms_executed")
     await _announce_assignment(uow, conversation, staff, conversation.nickname)
     await system_message(uow, conversation, "system.claimed", locale, name=staff.name)
     return conversation
@@ -241,7 +258,7 @@ async def transfer(uow: UnitOfWork, *, staff_id: str, store_id: str, conversatio
     """S5.2: hand an active conversation to another logged-in staff member with room."""
     session = uow.session
     conversation = await get_for_store(session, conversation_id, store_id)
-    if conversation.staff_id != staff_id or conversation.status != "active":
+    if conversation.staff_id != staff_id or conversation.status != ConversationStatus.ACTIVE:
         raise ChatsError("forbidden", "error.not_assigned")
     if to_staff_id == staff_id:
         raise ChatsError("conflict", "error.same_staff")
@@ -264,12 +281,85 @@ async def transfer(uow: UnitOfWork, *, staff_id: str, store_id: str, conversatio
     return conversation
 
 
+async def release(uow: UnitOfWork, conversation: Conversation, locale: str) -> None:
+    """Send an active conversation back to the queue, history kept, with a line for both sides.
+
+    The line goes out while the conversation is still assigned, so the former
+    assignee's timeline shows it too; then both sides get the new state.
+    """
+    former = conversation.staff_id
+    await system_message(uow, conversation, "system.released", locale)
+    _apply(conversation, ConversationEvent.RELEASE)
+    conversation.staff_id = None
+    await uow.session.flush()
+    uow.publish(guest_channel(conversation.guest_id),
+                guest_conversation_frame(conversation, staff_name=None))
+    if former:
+        uow.publish(staff_channel(former),
+                    staff_conversation_frame(conversation, conversation.nickname))
+
+
+async def release_all(uow: UnitOfWork, *, staff_id: str, locale: str) -> int:
+    """Every active conversation of a staff member back to the queue; how many there were."""
+    rows = list(await uow.session.scalars(
+        select(Conversation)
+        .where(Conversation.staff_id == staff_id, Conversation.status == ConversationStatus.ACTIVE)
+        .order_by(Conversation.claimed_at)
+        .with_for_update()
+    ))
+    for conversation in rows:
+        await release(uow, conversation, locale)
+    return len(rows)
+
+
+async def held_by(session: AsyncSession, staff_id: str) -> list[Conversation]:
+    """The active conversations a staff member holds, in the order claimed."""
+    rows = await session.scalars(
+        select(Conversation)
+        .where(Conversation.staff_id == staff_id, Conversation.status == ConversationStatus.ACTIVE)
+        .order_by(Conversation.claimed_at))
+    return list(rows)
+
+
+async def in_store(session: AsyncSession, store_id: str,
+                   conversation_ids: list[str]) -> list[Conversation]:
+    """Those of the given conversations that belong to the store (at most 100 looked at)."""
+    if not conversation_ids:
+        return []
+    rows = await session.scalars(select(Conversation).where(
+        Conversation.id.in_(conversation_ids[:100]), Conversation.store_id == store_id))
+    return list(rows)
+
+
+async def absent_assignees(session: AsyncSession, store_id: str, online: set[str]) -> set[str]:
+    """Staff members of the store holding active chats who are not online."""
+    rows = await session.scalars(
+        select(Conversation.staff_id).distinct()
+        .where(Conversation.store_id == store_id, Conversation.status == ConversationStatus.ACTIVE,
+               Conversation.staff_id.is_not(None)))
+    return {str(staff_id) for staff_id in rows if staff_id not in online}
+
+
+async def release_absent(uow: UnitOfWork, *, store_id: str, staff_ids: set[str]) -> int:
+    """Return the chats of staff members who stayed offline to the queue; how many moved.
+
+    Several processes may decide this at once: each conversation row is locked and
+    re-read, so a chat returns once.
+    """
+    store = await uow.session.get(Store, store_id)
+    locale = store.locale if store is not None else "ja"
+    moved = 0
+    for staff_id in sorted(staff_ids):
+        moved += await release_all(uow, staff_id=staff_id, locale=locale)
+    return moved
+
+
 async def finish(uow: UnitOfWork, conversation: Conversation, event: ConversationEvent,
                  locale: str) -> None:
     """End a conversation (staff, guest or blacklist), with a system line for everyone."""
-    reason = end_reason(ConversationStatus(conversation.status), event)
+    reason = end_reason(conversation.status, event)
     _apply(conversation, event)
-    conversation.end_reason = reason.value
+    conversation.end_reason = reason
     conversation.ended_at = utcnow()
     await uow.session.flush()
     key = "system.guest_left" if event is ConversationEvent.GUEST_LEFT else "system.ended"
@@ -301,11 +391,13 @@ async def end_by_guest(uow: UnitOfWork, *, guest: Guest, locale: str) -> Convers
 
 def message_events(stored: message_service.StoredMessage,
                    staff_name: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """The frames a stored message causes: to its guest and to its assigned staff member."""
+    """The frames a stored message causes: to its guest, its assigned staff member and the
+    admins following it."""
     frame = message_service.message_frame(stored, staff_name=staff_name)
     channels = [guest_channel(stored.guest_id)]
     if stored.assigned_staff_id:
         channels.append(staff_channel(stored.assigned_staff_id))
+    channels.append(watchers_channel(stored.conversation_id))
     return [(channel, frame) for channel in channels]
 
 
@@ -371,7 +463,7 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
     session = uow.session
     previous = await session.scalar(
         select(Message).join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Conversation.guest_id == guest.id, Conversation.kind == "message",
+        .where(Conversation.guest_id == guest.id, Conversation.kind == ConversationKind.MESSAGE,
                Message.client_msg_id == client_msg_id, Message.author == "guest")
     )
     if previous is not None:
@@ -379,14 +471,13 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
     body = clean_text(text)
     guest.nickname = nickname.strip()[:100] or guest.nickname
     if email:
-        from chats.services.guests import merge_profile
-
         merge_profile(guest, {"email": email.strip()}, {"email"})
     now = utcnow()
     guest.last_contact_at = now
     conversation = Conversation(
-        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname, kind="message",
-        status="ended", end_reason="message_left", created_at=now, ended_at=now,
+        store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname,
+        kind=ConversationKind.MESSAGE, status=ConversationStatus.ENDED,
+        end_reason=EndReason.MESSAGE_LEFT, created_at=now, ended_at=now,
     )
     session.add(conversation)
     await session.flush()
@@ -399,8 +490,6 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
 async def set_blacklisted(uow: UnitOfWork, *, guest: Guest, blacklisted: bool,
                           locale: str) -> None:
     """S3.2/G5: blacklisting cuts an open chat off at once; the guest sees away from then on."""
-    from chats.realtime.audience import store_staff_channel
-
     if guest.blacklisted == blacklisted:
         return
     guest.blacklisted = blacklisted

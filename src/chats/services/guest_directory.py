@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from chats.db.models import Conversation, Guest, Message, PageView, Staff, StoreField
+from chats.domain.conversation import ConversationKind
 from chats.domain.text import normalise_digits, normalise_postal_code, search_key
 from chats.errors import ChatsError
 from chats.services.guests import refresh_search_text
@@ -51,13 +52,44 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
+# What people put between the digits of a phone number. The search text is already
+# NFKC-folded, so full-width hyphens and spaces have become these ASCII ones; the
+# Japanese long vowel mark and the Unicode hyphens survive NFKC and are listed too.
+_PHONE_SEPARATORS: Final = ("-", " ", "(", ")", "ー", "‐", "‑", "‒", "–", "—", "―", "−", "ｰ")
+_PHONE_QUERY = re.compile(r"\+?[0-9]{3,}")
+
+
+def phone_digits(q: str) -> str | None:
+    """The digits of a query that looks like (part of) a phone number, else None."""
+    folded = normalise_digits(search_key(q.strip()))
+    for sep in _PHONE_SEPARATORS:
+        folded = folded.replace(sep, "")
+    return folded if _PHONE_QUERY.fullmatch(folded) else None
+
+
+def _without_separators(column: Any) -> Any:
+    """`column` with phone separators removed, in SQL both SQLite and PostgreSQL run."""
+    for sep in _PHONE_SEPARATORS:
+        column = func.replace(column, sep, "")
+    return column
+
+
+def search_condition(q: str) -> Any:
+    """Folded substring match; a phone-like query also matches ignoring separators."""
+    condition = Guest.search_text.like(_like_pattern(q), escape="\\")
+    digits = phone_digits(q)
+    if digits is None:
+        return condition
+    return or_(condition, _without_separators(Guest.search_text).like(f"%{digits}%"))
+
+
 async def list_guests(session: AsyncSession, store_id: str, *, q: str, page: int,
                       per_page: int = PAGE_SIZE) -> tuple[list[GuestRow], bool]:
     """Guests the store has talked to, newest contact first; (rows, has_more)."""
     talked = exists().where(Conversation.guest_id == Guest.id)
     query = select(Guest).where(Guest.store_id == store_id, talked)
     if q.strip():
-        query = query.where(Guest.search_text.like(_like_pattern(q), escape="\\"))
+        query = query.where(search_condition(q))
     query = (query.order_by(Guest.last_contact_at.desc().nulls_last(), Guest.id)
              .offset((page - 1) * per_page).limit(per_page + 1))
     guests = list(await session.scalars(query))
@@ -79,7 +111,8 @@ async def _flags(session: AsyncSession, guest_ids: list[str]
             func.count(func.distinct(Conversation.id)),
             _count_where(and_(Message.author == "guest",
                               Message.seq > Conversation.staff_read_seq)),
-            _count_where(and_(Message.author == "staff", Conversation.kind == "offline")),
+            _count_where(and_(Message.author == "staff",
+                              Conversation.kind == ConversationKind.OFFLINE)),
             _count_where(and_(Message.author == "staff",
                               Message.seq > Conversation.guest_read_seq)),
         )

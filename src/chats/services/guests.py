@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from chats.db.models import Conversation, Guest, Message, Store, StoreField
 from chats.domain.text import search_key
 from chats.errors import ChatsError
-from chats.ids import new_token, token_hash, utcnow
+from chats.ids import new_id, new_token, token_hash, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,8 @@ MAX_URL = 2000
 
 async def store_by_key(session: AsyncSession, widget_key: str) -> Store:
     """The store of a widget key, or not_found."""
-    store = await session.scalar(select(Store).where(Store.widget_key == widget_key))
+    store = await session.scalar(select(Store).where(Store.widget_key == widget_key,
+                                                     Store.suspended_at.is_(None)))
     if store is None:
         raise ChatsError("not_found")
     return store
@@ -35,26 +37,42 @@ async def guest_by_token(session: AsyncSession, store_id: str, token: str | None
     return guest
 
 
-async def identify(
-    session: AsyncSession, store: Store, token: str | None, *, referrer: str | None = None
-) -> tuple[Guest, str]:
-    """The guest for `token`, or a new guest with a new token; returns (guest, token)."""
+@dataclass(slots=True)
+class UnsavedGuest:
+    """A guest who said `hello` without a token this store knows, not stored yet.
+
+    The id and token are handed out in `welcome` at once; the row is written only
+    when the guest does something that needs one (`save_guest`). A visitor who only
+    opens the panel, or a client opening sockets in a loop, leaves no row behind.
+    """
+
+    id: str
+    store_id: str
+    token_hash: str
+    locale: str | None
+    blacklisted: bool = False  # nobody can blacklist a guest staff have never seen
+
+
+async def identify_lazily(
+    session: AsyncSession, store: Store, token: str | None
+) -> tuple[Guest | UnsavedGuest, str]:
+    """The guest holding `token` (last seen now), or a new, unsaved one: (guest, token)."""
     guest = await guest_by_token(session, store.id, token)
-    now = utcnow()
     if guest is not None and token:
-        guest.last_seen_at = now
+        guest.last_seen_at = utcnow()
         return guest, token
     token = new_token()
-    guest = Guest(
-        store_id=store.id,
-        token_hash=token_hash(token),
-        first_referrer=(referrer or None) and str(referrer)[:MAX_URL],
-        first_seen_at=now,
-        last_seen_at=now,
-    )
+    return UnsavedGuest(new_id(), store.id, token_hash(token), None), token
+
+
+async def save_guest(session: AsyncSession, unsaved: UnsavedGuest) -> Guest:
+    """Write the row of a guest known so far only to its socket (same id and token)."""
+    now = utcnow()
+    guest = Guest(id=unsaved.id, store_id=unsaved.store_id, token_hash=unsaved.token_hash,
+                  locale=unsaved.locale, first_seen_at=now, last_seen_at=now)
     session.add(guest)
     await session.flush()
-    return guest, token
+    return guest
 
 
 async def unread_for_guest(session: AsyncSession, guest_id: str) -> int:

@@ -13,8 +13,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from chats.db.hot import HotStatement
 from chats.db.models import Conversation, Guest, Message, Staff, Upload
+from chats.domain.conversation import OPEN_STATUSES, ConversationStatus
 from chats.errors import ChatsError
 from chats.ids import iso, new_id, utcnow
+from chats.services.stamps import stamp_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.selectable import CTE
 
     from chats.db.writer import Writer
-    from chats.services.context import UnitOfWork
+    from chats.events.unit_of_work import UnitOfWork
 
 HISTORY_LIMIT = 100
 MAX_PAGE = 500
@@ -77,7 +79,6 @@ class StoredMessage:
 _M = cast("Table", Message.__table__)
 _C = cast("Table", Conversation.__table__)
 _G = cast("Table", Guest.__table__)
-OPEN_STATUSES = ("waiting", "active")
 MESSAGE_COLUMNS = ("id", "conversation_id", "store_id", "seq", "author", "staff_id",
                    "client_msg_id", "kind", "text", "stamp", "upload_id", "created_at")
 
@@ -105,7 +106,8 @@ def _bump_assigned_conversation(_dialect: str = "") -> Update:
     """Take the next seq of a conversation only when this staff member is its assignee."""
     return (update(_C)
             .where(_C.c.id == bindparam("b_id"), _C.c.store_id == bindparam("b_store_id"),
-                   _C.c.staff_id == bindparam("b_staff_id"), _C.c.status == "active")
+                   _C.c.staff_id == bindparam("b_staff_id"),
+                   _C.c.status == ConversationStatus.ACTIVE)
             .values(last_seq=_C.c.last_seq + 1,
                     first_response_at=func.coalesce(
                         _C.c.first_response_at,
@@ -261,9 +263,10 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
             raise (_guest_repeat(conn, guest_id, client_msg_id)
                    or ChatsError("not_found", "error.no_conversation"))
         conversation_id, store_id, staff_id, status, seq = conv
+        assigned = staff_id if status == ConversationStatus.ACTIVE else None
         stored = StoredMessage(message_id, conversation_id, int(seq), client_msg_id, text,
                                "guest", "text", None, None, None, now, guest_id=guest_id,
-                               assigned_staff_id=staff_id if status == "active" else None,
+                               assigned_staff_id=assigned,
                                store_id=store_id)
         if conn.dialect.name != "postgresql":
             _insert(conn, stored)
@@ -455,8 +458,6 @@ async def frames_for(session: AsyncSession,
 async def _add_stamp_urls(session: AsyncSession, messages: Sequence[Message | StoredMessage],
                           frames: list[dict[str, Any]]) -> None:
     """Stamp frames carry the picture's URL, so any client can draw a store's own stamp."""
-    from chats.services.stamps import stamp_url
-
     cache: dict[tuple[str, str], str | None] = {}
     for message, frame in zip(messages, frames, strict=True):
         store_id = getattr(message, "store_id", None)

@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from chats.db.models import Conversation, Guest, Staff, Store
+from chats.domain.conversation import (
+    OPEN_STATUSES,
+    ConversationKind,
+    ConversationStatus,
+    EndReason,
+)
 from chats.errors import ChatsError
+from chats.events.audience import guest_channel, store_staff_channel
 from chats.ids import utcnow
-from chats.realtime.audience import guest_channel, store_staff_channel
+from chats.mail.outbox import queue_unread_notification
 from chats.services import conversations as conversation_service
 from chats.services import guest_directory
 from chats.services import messages as message_service
@@ -25,26 +32,24 @@ from chats.services import messages as message_service
 if TYPE_CHECKING:
     from chats.config import Settings
     from chats.db.models import Message
-    from chats.services.context import UnitOfWork
-
-OFFLINE = "offline"
-
+    from chats.events.unit_of_work import UnitOfWork
 
 async def _offline_conversation(uow: UnitOfWork, guest: Guest, staff: Staff) -> Conversation:
     latest = await uow.session.scalar(
         select(Conversation).where(Conversation.guest_id == guest.id)
         .order_by(Conversation.created_at.desc()).limit(1)
     )
-    if latest is not None and latest.status in conversation_service.OPEN:
+    if latest is not None and latest.status in OPEN_STATUSES:
         # The guest is chatting (or waiting): reply in the chat instead (M1 is for offline).
         raise ChatsError("conflict", "error.guest_in_chat")
-    if latest is not None and latest.kind == OFFLINE:
+    if latest is not None and latest.kind == ConversationKind.OFFLINE:
         latest.staff_id = staff.id
         return latest
     now = utcnow()
     conversation = Conversation(
         store_id=guest.store_id, guest_id=guest.id, staff_id=staff.id, nickname=guest.nickname,
-        kind=OFFLINE, status="ended", end_reason="offline_reply", created_at=now, ended_at=now,
+        kind=ConversationKind.OFFLINE, status=ConversationStatus.ENDED,
+        end_reason=EndReason.OFFLINE_REPLY, created_at=now, ended_at=now,
     )
     uow.session.add(conversation)
     await uow.session.flush()
@@ -77,8 +82,6 @@ async def reply(uow: UnitOfWork, *, settings: Settings, store: Store, staff: Sta
     uow.publish(store_staff_channel(store.id), {"type": "guest_updated", "guest_id": guest.id})
     if address is None:
         return message, False
-    from chats.mail.outbox import queue_unread_notification
-
     queued = await queue_unread_notification(
         session, settings=settings, store=store, guest=guest,
         conversation_id=conversation.id, message_id=message.id, to_addr=address,

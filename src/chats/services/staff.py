@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
@@ -10,14 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from chats.db.models import Staff, StaffSession, Store, StoreField
 from chats.domain import calendar
 from chats.domain.availability import validate_max_chats
+from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.ids import new_token, utcnow
-from chats.security import hash_password
+from chats.services.passwords import new_password_hash
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
-ROLES = ("admin", "agent")
 # S3.1: the field set a new store starts with (key, ja label, en label, type, options).
 DEFAULT_FIELDS: tuple[tuple[str, str, str, str, list[str]], ...] = (
     ("name", "氏名", "Name", "text", []),
@@ -29,12 +32,20 @@ DEFAULT_FIELDS: tuple[tuple[str, str, str, str, list[str]], ...] = (
     ("postal_code", "郵便番号", "Postal code", "postal", []),
     ("address", "住所", "Address", "textarea", []),
 )
-MIN_PASSWORD = 8
+@dataclass(frozen=True)
+class HashedPassword:
+    """A password that passed the policy, already hashed: made before a transaction opens."""
+
+    value: str
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ChatsError("bad_frame", "error.validation", detail=f"password < {MIN_PASSWORD}")
+async def prepare_password(password: str, *, user_inputs: Iterable[str] = ()) -> HashedPassword:
+    """Check the policy, then hash in the bounded hashing pool, off the event loop.
+
+    Call it before opening the unit of work: argon2 inside a write transaction would
+    hold SQLite's only write lock for a third of a second while every chat waits.
+    """
+    return HashedPassword(await new_password_hash(password, user_inputs=user_inputs))
 
 
 def _check_max_chats(n: int) -> int:
@@ -77,20 +88,22 @@ async def create_staff(
     *,
     store_id: str,
     login_id: str,
-    password: str,
+    password: str | HashedPassword,
     name: str | None = None,
-    role: str = "agent",
+    role: StaffRole = StaffRole.AGENT,
     max_chats: int = 3,
     email: str | None = None,
 ) -> Staff:
-    """A new staff member; login IDs are unique across the installation."""
+    """A new staff member; login IDs are unique within the store (other stores may reuse them)."""
     login_id = login_id.strip()
     if not login_id or len(login_id) > 100:
         raise ChatsError("bad_frame", "error.validation", detail="login_id")
-    if role not in ROLES:
+    if role not in set(StaffRole):
         raise ChatsError("bad_frame", "error.validation", detail="role")
-    _check_password(password)
-    if await session.scalar(select(Staff.id).where(Staff.login_id == login_id)):
+    password_hash = password.value if isinstance(password, HashedPassword) \
+        else await new_password_hash(password, user_inputs=(login_id, name or ""))
+    if await session.scalar(select(Staff.id).where(Staff.store_id == store_id,
+                                                   Staff.login_id == login_id)):
         raise ChatsError("conflict", "error.login_exists")
     staff = Staff(
         store_id=store_id,
@@ -99,7 +112,7 @@ async def create_staff(
         role=role,
         max_chats=_check_max_chats(max_chats),
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
     )
     session.add(staff)
     try:
@@ -109,22 +122,47 @@ async def create_staff(
     return staff
 
 
-async def revoke_sessions(session: AsyncSession, staff_id: str) -> None:
-    """Sign a staff member out everywhere."""
-    await session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+async def list_staff(session: AsyncSession, store_id: str) -> list[Staff]:
+    """Every staff member of a store, oldest first."""
+    rows = await session.scalars(
+        select(Staff).where(Staff.store_id == store_id).order_by(Staff.created_at))
+    return list(rows)
 
 
-async def set_password(session: AsyncSession, staff: Staff, password: str) -> None:
-    """Change the password and revoke every session of that staff member."""
-    _check_password(password)
-    staff.password_hash = hash_password(password)
+async def access_staff(session: AsyncSession, store_id: str, staff_id: str) -> Staff:
+    """A staff member of the caller's store; a foreign id and a missing one answer the same."""
+    staff = await session.get(Staff, staff_id)
+    if staff is None or staff.store_id != store_id:
+        raise ChatsError("not_found")
+    return staff
+
+
+async def revoke_sessions(session: AsyncSession, staff_id: str, *, keep: str | None = None) -> None:
+    """Sign a staff member out everywhere (but the session whose id is `keep`)."""
+    query = delete(StaffSession).where(StaffSession.staff_id == staff_id)
+    if keep is not None:
+        query = query.where(StaffSession.id != keep)
+    await session.execute(query)
+
+
+async def set_password(session: AsyncSession, staff: Staff, password_hash: str, *,
+                       keep_session: str | None = None) -> None:
+    """Store a new hash (`passwords.new_password_hash`) and end the other sessions."""
+    staff.password_hash = password_hash
     staff.password_changed_at = utcnow()
-    await revoke_sessions(session, staff.id)
+    await revoke_sessions(session, staff.id, keep=keep_session)
+
+
+def own_view(staff: Staff) -> dict[str, object]:
+    """What a console knows of its own staff member (`welcome.staff`, the `me` frame)."""
+    return {"id": staff.id, "login_id": staff.login_id, "name": staff.name,
+            "role": staff.role, "max_chats": staff.max_chats,
+            "sound_enabled": staff.sound_enabled}
 
 
 def apply_staff_changes(staff: Staff, changes: dict[str, object]) -> None:
     """Validate and apply editable fields (name, email, role, max_chats, active, prefs)."""
-    if "role" in changes and changes["role"] not in ROLES:
+    if "role" in changes and changes["role"] not in set(StaffRole):
         raise ChatsError("bad_frame", "error.validation", detail="role")
     if "max_chats" in changes:
         changes["max_chats"] = _check_max_chats(int(str(changes["max_chats"])))

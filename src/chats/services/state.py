@@ -18,16 +18,17 @@ from chats.domain.availability import (
     staff_status,
     store_availability,
 )
+from chats.domain.conversation import ConversationKind, ConversationStatus
 from chats.domain.queue import QueuedConversation, order_queue
+from chats.events.audience import store_guests_channel
 from chats.ids import iso
-from chats.realtime.audience import store_guests_channel
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from chats.broker.base import EventHandler
+    from chats.broker.presence import Presence
     from chats.db.engine import Database
-    from chats.realtime.broker.base import EventHandler
-    from chats.realtime.broker.presence import Presence
 
 
 async def active_counts(session: AsyncSession, staff_ids: set[str]) -> dict[str, int]:
@@ -36,7 +37,8 @@ async def active_counts(session: AsyncSession, staff_ids: set[str]) -> dict[str,
         return {}
     rows = await session.execute(
         select(Conversation.staff_id, func.count())
-        .where(Conversation.staff_id.in_(staff_ids), Conversation.status == "active")
+        .where(Conversation.staff_id.in_(staff_ids),
+               Conversation.status == ConversationStatus.ACTIVE)
         .group_by(Conversation.staff_id)
     )
     return {str(staff_id): int(n) for staff_id, n in rows}
@@ -105,8 +107,8 @@ async def waiting_queue(session: AsyncSession, store_id: str) -> list[QueuedConv
         select(Conversation.id, Conversation.guest_id, Conversation.nickname,
                Conversation.created_at, Guest.nickname)
         .join(Guest, Guest.id == Conversation.guest_id)
-        .where(Conversation.store_id == store_id, Conversation.status == "waiting",
-               Conversation.kind == "chat")
+        .where(Conversation.store_id == store_id, Conversation.status == ConversationStatus.WAITING,
+               Conversation.kind == ConversationKind.CHAT)
     )
     return order_queue(
         QueuedConversation(cid, gid, conv_nick or guest_nick or "", since)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select
 
 from chats.db.models import Conversation, DailyStat, Staff, Store
 from chats.domain import calendar
+from chats.domain.conversation import ConversationKind, EndReason
 from chats.errors import ChatsError
 from chats.i18n import translate
 
@@ -129,7 +130,7 @@ async def _add_conversations(session: AsyncSession, store_id: str, start: date, 
     rows = await session.execute(
         select(Conversation.created_at, Conversation.claimed_at, Conversation.first_response_at,
                Conversation.end_reason, Conversation.staff_id)
-        .where(Conversation.store_id == store_id, Conversation.kind == "chat",
+        .where(Conversation.store_id == store_id, Conversation.kind == ConversationKind.CHAT,
                or_(and_(Conversation.created_at >= low, Conversation.created_at < high),
                    and_(Conversation.claimed_at >= low, Conversation.claimed_at < high)))
     )
@@ -137,7 +138,7 @@ async def _add_conversations(session: AsyncSession, store_id: str, start: date, 
         if low <= created < high:
             bucket = buckets[period_of(calendar.local_date(created, zone), by)]
             bucket.chats_started += 1
-            bucket.missed += reason == "missed"
+            bucket.missed += reason == EndReason.MISSED
         if claimed is not None and low <= claimed < high:
             bucket = buckets[period_of(calendar.local_date(claimed, zone), by)]
             bucket.chats_taken += 1

@@ -8,9 +8,10 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from chats.db.models import Upload
+from chats.errors import ChatsError
 from chats.ids import new_token, utcnow
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ async def store_bytes(
     guest_id: str | None = None,
 ) -> Upload:
     """Write the bytes to disk (fsynced) and add the row to the caller's transaction."""
+    await check_quota(session, settings, store_id, len(data))
     stored = new_token(24).replace("-", "x").replace("_", "y")
     upload = Upload(
         store_id=store_id,
@@ -74,6 +76,23 @@ async def store_bytes(
     session.add(upload)
     await session.flush()
     return upload
+
+
+async def check_quota(session: AsyncSession, settings: Settings, store_id: str,
+                      size: int) -> None:
+    """Refuse a file that would take the store past `CHATS_UPLOAD_QUOTA_BYTES`.
+
+    Every upload counts, whoever made it: a guest's chat files, staff files, the
+    admin's pictures. The sum is read in the writing transaction: on SQLite the
+    single writer orders uploads exactly; on PostgreSQL two racing uploads may
+    each pass, overshooting by at most one file each.
+    """
+    used = await session.scalar(
+        select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.store_id == store_id))
+    quota = settings.upload_quota_bytes
+    if int(used or 0) + size > quota:
+        raise ChatsError("too_large", "error.upload_quota",
+                         limit=f"{quota / (1024 * 1024):,.0f} MB")
 
 
 PICTURE_PURPOSES = ("button", "logo", "stamp")

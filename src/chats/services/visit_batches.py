@@ -2,7 +2,9 @@
 
 Both look up the batch's returning guests (blacklisted and unread included, read
 in the transaction that writes, so fresh), create a guest for each visit
-without a known token, insert the page views and touch `last_seen_at`. The SQL
+without a token, insert the page views and touch `last_seen_at`. A visit whose
+token this store does not know stores nothing and reports None: the caller
+decides whether the client may make a new guest (`Visits.visit`). The SQL
 is fixed text run on the driver itself: building and executing SQLAlchemy
 statements cost more than the rows (bench/README.md, item 1).
 """
@@ -50,11 +52,12 @@ class PendingView:
     title: str
     referrer: str | None
     viewed_at: datetime
-    future: asyncio.Future[SeenGuest]
+    future: asyncio.Future[SeenGuest | None]
 
 
-Outcome = list[SeenGuest | Exception]
-"""Per page view of a batch, in order: its guest once committed, or why it was not stored."""
+Outcome = list[SeenGuest | Exception | None]
+"""Per page view of a batch, in order: its guest once committed, None for an unknown token,
+or why it was not stored."""
 
 
 def view_id() -> str:
@@ -124,7 +127,10 @@ def _sqlite_batch(cursor: Any, when: Callable[[datetime], Any],
         if row is not None and view.token and row[2] == view.store_id:
             guest = SeenGuest(row[0], view.token, bool(row[3]), int(row[4]))
             touched[guest.guest_id] = at
-        else:  # no token, or one this store does not know: a new guest
+        elif view.token:  # a token this store does not know
+            seen.append(None)
+            continue
+        else:
             guest = _new_guest()
             new_guests.append((guest.guest_id, view.store_id, token_hash(guest.token),
                                view.referrer, at, at))
@@ -142,9 +148,8 @@ def _sqlite_batch(cursor: Any, when: Callable[[datetime], Any],
 # -- PostgreSQL: one statement per batch (two when it brings new guests) --------------------
 # A single statement commits on its own, so a batch of returning guests costs one round
 # trip: no BEGIN, no COMMIT, no SQLAlchemy. Its parts share one snapshot; the UPDATE
-# takes each guest's row lock as a transaction would. New guests (no token, or a token
-# this store does not know) come in a second statement that inserts the guest and its
-# page view together.
+# takes each guest's row lock as a transaction would. New guests (visits without a
+# token) come in a second statement that inserts the guest and its page view together.
 _PG_RETURNING = """WITH v AS (
   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::text[],
                        $6::text[], $7::timestamptz[])
@@ -221,7 +226,7 @@ async def _discard(conn: AsyncConnection) -> None:
 
 async def _pg_batch(driver: Any, batch: Sequence[PendingView]) -> Outcome:
     returning = [v for v in batch if v.token_hash]
-    outcome: dict[int, SeenGuest | Exception] = {}
+    outcome: dict[int, SeenGuest | Exception | None] = {}
     if returning:
         rows = await driver.fetch(
             _PG_RETURNING, [view_id() for _ in returning], [v.store_id for v in returning],
@@ -232,7 +237,7 @@ async def _pg_batch(driver: Any, batch: Sequence[PendingView]) -> Outcome:
             view = returning[n - 1]
             outcome[id(view)] = SeenGuest(guest_id, view.token or "", bool(blacklisted),
                                           int(unread))
-    new = [(v, _new_guest()) for v in batch if id(v) not in outcome]
+    new = [(v, _new_guest()) for v in batch if not v.token_hash]
     if new:
         try:
             await driver.execute(
@@ -244,4 +249,4 @@ async def _pg_batch(driver: Any, batch: Sequence[PendingView]) -> Outcome:
             outcome.update((id(v), exc) for v, _g in new)
         else:
             outcome.update((id(v), g) for v, g in new)
-    return [outcome[id(v)] for v in batch]
+    return [outcome.get(id(v)) for v in batch]  # absent: a token this store does not know

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, cast
 from sqlalchemy import bindparam, func, select
 
 from chats.db.models import Conversation, Guest, Message, Store
+from chats.domain.text import web_url
 from chats.errors import ChatsError
 from chats.ids import token_hash, utcnow
 from chats.services.guests import MAX_URL
@@ -29,6 +30,8 @@ from chats.services.visit_batches import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from sqlalchemy import Table
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +46,8 @@ STORE_KEY_TTL = 60.0
 
 _stores, _guests, _conversations, _messages = (
     cast("Table", m.__table__) for m in (Store, Guest, Conversation, Message))
-_STORE_BY_KEY = select(_stores.c.id).where(_stores.c.widget_key == bindparam("key"))
+_STORE_BY_KEY = select(_stores.c.id).where(_stores.c.widget_key == bindparam("key"),
+                                            _stores.c.suspended_at.is_(None))
 _UNREAD = (
     select(func.count())
     .select_from(_messages.join(_conversations,
@@ -107,12 +111,27 @@ class Visits:
         self._release: asyncio.TimerHandle | None = None
 
     async def visit(self, key: str, token: str | None, *, url: str, title: str,
-                    referrer: str | None) -> tuple[str, SeenGuest]:
-        """Record one page view of the store with widget `key`: (store id, guest)."""
+                    referrer: str | None,
+                    admit_new: Callable[[str], Awaitable[None]]) -> tuple[str, SeenGuest]:
+        """Record one page view of the store with widget `key`: (store id, guest).
+
+        A page view without a token this store knows makes a new guest, and only once
+        `admit_new(store_id)` let it (the per-address budget of new guests): so a client
+        cannot fill the guests table by leaving its token out or making tokens up.
+        """
         store_id = await self.keys.store_id(key)
         try:
-            return store_id, await self.record(store_id, token, url=url, title=title,
-                                               referrer=referrer)
+            if token:
+                seen = await self.record(store_id, token, url=url, title=title,
+                                         referrer=referrer)
+                if seen is not None:
+                    return store_id, seen
+            await admit_new(store_id)
+            seen = await self.record(store_id, None, url=url, title=title, referrer=referrer)
+            assert seen is not None  # a view without a token always makes its guest
+            return store_id, seen
+        except ChatsError:
+            raise
         except Exception:
             # If the store was removed since its key was cached (its page view then breaks
             # a foreign key), answer as for any unknown key; else the error stands.
@@ -121,13 +140,17 @@ class Visits:
             raise
 
     async def record(self, store_id: str, token: str | None, *, url: str, title: str,
-                     referrer: str | None) -> SeenGuest:
-        """Store a page view; returns once it is committed."""
+                     referrer: str | None) -> SeenGuest | None:
+        """Store a page view; returns once it is committed (None: `token` is unknown here).
+
+        Only http(s) URLs are kept (`domain.text.web_url`): staff open them as links.
+        """
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[SeenGuest] = loop.create_future()
+        future: asyncio.Future[SeenGuest | None] = loop.create_future()
+        referrer = web_url(referrer)
         self._pending.append(PendingView(
-            store_id, token, token_hash(token) if token else None, url[:MAX_URL], title[:500],
-            referrer[:MAX_URL] if referrer else None, utcnow(), future))
+            store_id, token, token_hash(token) if token else None, (web_url(url) or "")[:MAX_URL],
+            title[:500], referrer[:MAX_URL] if referrer else None, utcnow(), future))
         if not self._kick_scheduled and self._in_flight < self.max_in_flight:
             # Run after the requests already read in this loop turn have joined.
             self._kick_scheduled = True

@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
-from chats.realtime.broker.base import Broker, check_prefix, dispatch
+from chats.broker.base import Broker, check_prefix, dispatch
 
 if TYPE_CHECKING:
-    from chats.realtime.broker.base import EventHandler, ReconnectHook
+    from chats.broker.base import EventHandler, ReconnectHook
 
 Event = tuple[str, str]
 

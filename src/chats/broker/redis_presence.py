@@ -6,8 +6,8 @@ import time
 
 from redis.asyncio import Redis
 
-from chats.realtime.broker.base import check_prefix
-from chats.realtime.broker.presence import (
+from chats.broker.base import check_prefix
+from chats.broker.presence import (
     DEFAULT_TTL,
     Clock,
     Presence,

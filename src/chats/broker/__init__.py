@@ -4,32 +4,39 @@ from __future__ import annotations
 
 import time
 
-from chats.realtime.broker.base import Broker, EventHandler, ReconnectHook
-from chats.realtime.broker.memory import MemoryBroker, MemoryBus
-from chats.realtime.broker.presence import (
+from chats.broker.base import Broker, EventHandler, ReconnectHook
+from chats.broker.limiter import Limiter, MemoryLimiter, Rule
+from chats.broker.memory import MemoryBroker, MemoryBus
+from chats.broker.presence import (
     DEFAULT_TTL,
     Clock,
     MemoryPresence,
     Presence,
     PresenceTable,
 )
-from chats.realtime.broker.redis import RedisBroker
-from chats.realtime.broker.redis_presence import RedisPresence
+from chats.broker.redis import RedisBroker
+from chats.broker.redis_limiter import RedisLimiter
+from chats.broker.redis_presence import RedisPresence
 
 __all__ = [
     "DEFAULT_TTL",
     "Broker",
     "Clock",
     "EventHandler",
+    "Limiter",
     "MemoryBroker",
     "MemoryBus",
+    "MemoryLimiter",
     "MemoryPresence",
     "Presence",
     "PresenceTable",
     "ReconnectHook",
     "RedisBroker",
+    "RedisLimiter",
     "RedisPresence",
+    "Rule",
     "make_broker",
+    "make_limiter",
     "make_presence",
 ]
 
@@ -54,3 +61,10 @@ def make_presence(
     if redis_url:
         return RedisPresence(redis_url, prefix=prefix, ttl=ttl, clock=clock)
     return MemoryPresence(prefix=prefix, ttl=ttl, clock=clock)
+
+
+def make_limiter(redis_url: str | None, *, prefix: str) -> Limiter:
+    """Rate limits shared through Redis when `redis_url` is set, else in this process."""
+    if redis_url:
+        return RedisLimiter(redis_url, prefix=prefix)
+    return MemoryLimiter()

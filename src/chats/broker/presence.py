@@ -12,7 +12,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from chats.realtime.broker.base import check_prefix
+from chats.broker.base import check_prefix
 
 Clock = Callable[[], float]
 """Returns the current time in seconds; injectable so tests need not sleep."""

@@ -15,12 +15,12 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from chats.realtime.broker.base import Broker, check_prefix, dispatch
+from chats.broker.base import Broker, check_prefix, dispatch
 
 if TYPE_CHECKING:
     from redis.asyncio.client import PubSub
 
-    from chats.realtime.broker.base import EventHandler, ReconnectHook
+    from chats.broker.base import EventHandler, ReconnectHook
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,26 @@ def store_guests_channel(store_id: str) -> str:
     return f"store:{store_id}:guests"
 
 
+def store_supervisors_channel(store_id: str) -> str:
+    """The admin sockets of one store that asked for the supervisor overview."""
+    return f"store:{store_id}:supervisors"
+
+
+def store_of_channel(channel: str) -> str | None:
+    """The store a store-wide channel belongs to; None for any other channel."""
+    return channel.split(":", 2)[1] if channel.startswith("store:") else None
+
+
+def watchers_channel(conversation_id: str) -> str:
+    """The admin sockets following one conversation read-only (the supervisor view)."""
+    return f"watch:{conversation_id}"
+
+
 def conversation_audience(conversation: Conversation) -> list[str]:
-    """A conversation's messages go to its guest and its assigned staff member, nobody else."""
+    """A conversation's messages go to its guest, its assigned staff member and the admins
+    following it; nobody else."""
     channels = [guest_channel(conversation.guest_id)]
     if conversation.staff_id:
         channels.append(staff_channel(conversation.staff_id))
+    channels.append(watchers_channel(conversation.id))
     return channels

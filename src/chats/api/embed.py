@@ -1,0 +1,47 @@
+"""The admin menu's list of sites that may embed the widget (issue 12); admins only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from chats.api.deps import Ctx, CurrentAdmin
+from chats.api.schemas import StrictBody
+from chats.db.models import Store
+from chats.domain.origins import MAX_EMBED_ORIGINS, MAX_ORIGIN_CHARS
+from chats.services import embed as embed_service
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+class EmbedSettings(BaseModel):
+    """The sites (`scheme://host[:port]`) that may embed the widget; empty means any site."""
+
+    origins: list[str]
+
+
+class EmbedIn(StrictBody):
+    # Hard caps only: the service refuses a bad origin or too many with a message that
+    # names the problem.
+    origins: list[Annotated[str, Field(max_length=4 * MAX_ORIGIN_CHARS)]] = Field(
+        max_length=4 * MAX_EMBED_ORIGINS)
+
+
+@router.get("/embed", response_model=EmbedSettings)
+async def get_embed(auth: CurrentAdmin, ctx: Ctx) -> EmbedSettings:
+    """The store's sites that may embed the widget."""
+    async with ctx.db.read() as session:
+        store = await session.get(Store, auth.store.id)
+        assert store is not None
+        return EmbedSettings(origins=list(store.embed_origins or []))
+
+
+@router.put("/embed", response_model=EmbedSettings)
+async def put_embed(body: EmbedIn, auth: CurrentAdmin, ctx: Ctx) -> EmbedSettings:
+    """Replace the list (normalised to `scheme://host[:port]`; empty: any site)."""
+    async with ctx.unit_of_work() as uow:
+        store = await embed_service.set_embed_origins(uow.session, store_id=auth.store.id,
+                                                      origins=body.origins)
+        return EmbedSettings(origins=list(store.embed_origins))
