@@ -62,6 +62,7 @@ class ThreadServer:
     port: int = field(default_factory=free_port)
     server: uvicorn.Server | None = None
     thread: threading.Thread | None = None
+    clock: Any = None  # a chats.ids.Clock (tests.clock.FakeClock); None: the real one
 
     @property
     def url(self) -> str:
@@ -72,7 +73,8 @@ class ThreadServer:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> ThreadServer:
-        app = create_app(self.settings.model_copy(update={"public_url": self.url}))
+        app = create_app(self.settings.model_copy(update={"public_url": self.url}),
+                         clock=self.clock)
         self.app = app
         self.server = uvicorn.Server(uvicorn_config(app, self.port))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

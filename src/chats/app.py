@@ -32,7 +32,7 @@ from chats.db.migrate import upgrade
 from chats.errors import ChatsError
 from chats.events.unit_of_work import Publisher
 from chats.i18n import translate
-from chats.ids import new_id
+from chats.ids import Clock, SystemClock, new_id
 from chats.logs import configure_logging
 from chats.mail.sender import MailSender
 from chats.metrics import Metrics
@@ -57,8 +57,10 @@ log = logging.getLogger(__name__)
 POOL_RETRY_AFTER_SECONDS = 2
 
 
-async def build_context(settings: Settings, metrics: Metrics | None = None) -> AppContext:
+async def build_context(settings: Settings, metrics: Metrics | None = None,
+                        clock: Clock | None = None) -> AppContext:
     """Migrate the database, open its engines, the broker and presence, and wire the rest."""
+    clock = clock or SystemClock()
     settings = with_secret_key(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -76,8 +78,8 @@ async def build_context(settings: Settings, metrics: Metrics | None = None) -> A
         settings=settings, db=db, broker=broker, presence=presence, process_id=new_id()[:12],
         hub=hub, publisher=publisher,
         notifier=StateNotifier(settings=settings, db=db, presence=presence, hub=hub,
-                               publisher=publisher),
-        availability=AvailabilityCache(db, presence), visits=Visits(db),
+                               publisher=publisher, clock=clock),
+        availability=AvailabilityCache(db, presence, clock=clock), visits=Visits(db),
         limits=AddressLimits(settings, limiter),
         logins=Logins(db=db, publisher=publisher, secret_key=settings.secret_key),
         metrics=metrics,
@@ -170,15 +172,18 @@ def _check_metrics_token(request: Request) -> None:
         raise ChatsError("unauthorized", "error.metrics_token")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new CHATS app for `settings` (read from the environment when None)."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    """A new CHATS app for `settings` (read from the environment when None).
+
+    `clock` (tests) is the time business hours are read at and flip by.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = await build_context(settings, metrics)
+        ctx = await build_context(settings, metrics, clock)
         app.state.ctx = ctx
         app.state.sockets = socket_parts(ctx, metrics)
         await ctx.broker.start(ctx.availability.tap(ctx.hub.on_event))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def new_id() -> str:
@@ -31,3 +36,31 @@ def utcnow() -> datetime:
 def iso(dt: datetime) -> str:
     """ISO 8601 UTC with a Z suffix, as the wire contract writes times."""
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Clock(Protocol):
+    """The time, and a call at a given time (business hours flip by it; tests bring their own)."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run `callback` on the running loop at `when` (or a little later); returns a cancel."""
+        ...
+
+
+class SystemClock:
+    """The real clock: the loop's timers, re-aimed at least hourly (the wall clock may step)."""
+
+    MAX_WAIT = 3600.0
+    MARGIN = 0.05  # the loop's timers may fire a hair early
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        return utcnow()
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Callable[[], None]:
+        """`callback` at `when`, or after an hour: the caller looks again then."""
+        delay = min(max(0.0, (when - utcnow()).total_seconds()) + self.MARGIN, self.MAX_WAIT)
+        return asyncio.get_running_loop().call_later(delay, callback).cancel

@@ -25,6 +25,7 @@ from tests.servers import ThreadServer, wait_for
 
 FIGURES = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed",
            "avg_wait_seconds", "avg_first_response_seconds")
+CSV_FIGURES = (*FIGURES, "left_out_of_hours")  # added at the end (issue 16)
 
 
 # Stores count their own calendar days; a Japanese store's are Japan's.
@@ -122,11 +123,11 @@ async def test_csv_is_the_same_table(admin: httpx.AsyncClient, history: dict[str
     staff = body["staff"]
     assert lines[0] == ["期間", "フォーム表示数", "フォーム実行数", "チャット開始数", "対応数",
                         "取りこぼし数", "平均待ち時間（秒）", "平均初回応答時間（秒）",
-                        *[f"担当者: {s['name']}" for s in staff]]
+                        "営業時間外の伝言数", *[f"担当者: {s['name']}" for s in staff]]
     expected = [*body["rows"], {**body["totals"], "period": "合計"}]
     assert len(lines) == 1 + len(expected)
     for line, row in zip(lines[1:], expected, strict=True):
-        values = [row["period"], *("" if row[f] is None else str(row[f]) for f in FIGURES),
+        values = [row["period"], *("" if row[f] is None else str(row[f]) for f in CSV_FIGURES),
                   *(str(row["per_staff"].get(s["id"], 0)) for s in staff)]
         assert line == values
     english = await admin.get("/api/stats.csv", params=params,

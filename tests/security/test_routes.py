@@ -150,6 +150,8 @@ PUBLIC = {
 
 STAFF_ANSWER = staff_only(OK, foreign=own())
 ADMIN_ANSWER = admin_only(OK, foreign=own())
+HOURS = {"enabled": False, "time_zone": "Asia/Tokyo", "holidays_closed": True,
+         "weekly": [[["10:00", "18:00"]]] * 5 + [[], []], "closures": [], "special_days": []}
 WS_ACCEPTED = Outcome(101)
 WS_REFUSED = Outcome(403)
 
@@ -185,6 +187,10 @@ ROWS: list[Row] = [
     Row("PUT /api/admin/embed", ADMIN_ANSWER, simple({"origins": []})),
     Row("GET /api/admin/queue", ADMIN_ANSWER),
     Row("PUT /api/admin/queue", ADMIN_ANSWER, simple({"queue_when_busy": True})),
+    # business hours (issue 16)
+    Row("GET /api/admin/hours", ADMIN_ANSWER),
+    Row("PUT /api/admin/hours", ADMIN_ANSWER, simple(HOURS)),
+    Row("POST /api/admin/hours/preview", ADMIN_ANSWER, simple(HOURS)),
     Row("PATCH /api/auth/me", STAFF_ANSWER, sound_off),
     # staff (A1)
     Row("GET /api/staff", STAFF_ANSWER),

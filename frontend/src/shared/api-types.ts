@@ -73,6 +73,18 @@ export interface ChatMessage {
   created_at: string;
 }
 
+export interface ClosureIn {
+  start: string;
+  end: string;
+  label?: string;
+}
+
+export interface ClosureOut {
+  start: string;
+  end: string;
+  label: string;
+}
+
 export interface CodeIn {
   code: string;
 }
@@ -274,6 +286,28 @@ export interface HTTPValidationError {
   detail?: ValidationError[];
 }
 
+/** A whole schedule as the admin screen sends it ("HH:MM"; 24:00 ends a day). */
+export interface HoursIn {
+  enabled: boolean;
+  time_zone: string;
+  holidays_closed?: boolean;
+  weekly: string[][][];
+  closures?: ClosureIn[];
+  special_days?: SpecialDayIn[];
+}
+
+export interface HoursOut {
+  enabled: boolean;
+  time_zone: string;
+  holidays_closed: boolean;
+  weekly: string[][][];
+  closures: ClosureOut[];
+  special_days: SpecialDayOut[];
+  open_now: boolean;
+  opens_at: string | null;
+  preview: PreviewDay[];
+}
+
 export interface LoginIn {
   login_id: string;
   password: string;
@@ -393,6 +427,13 @@ export interface Preferences {
   sound_enabled: boolean;
 }
 
+export interface PreviewDay {
+  date: string;
+  ranges: string[][];
+  reason: string;
+  label: string | null;
+}
+
 export interface QueueIn {
   queue_when_busy: boolean;
 }
@@ -428,6 +469,18 @@ export interface SessionOut {
   csrf_token: string;
   staff: StaffOut;
   recovery_codes?: string[] | null;
+}
+
+export interface SpecialDayIn {
+  date: string;
+  ranges?: string[][];
+  label?: string;
+}
+
+export interface SpecialDayOut {
+  date: string;
+  ranges: string[][];
+  label: string;
 }
 
 export interface StaffCreateIn {
@@ -517,6 +570,7 @@ export interface StatsRow {
   chats_started: number;
   chats_taken: number;
   missed: number;
+  left_out_of_hours: number;
   avg_wait_seconds: number | null;
   avg_first_response_seconds: number | null;
   per_staff: Record<string, number>;
@@ -638,6 +692,9 @@ export interface ApiResponses {
   "PUT /api/admin/fields/order": FieldList;
   "DELETE /api/admin/fields/{field_id}": void;
   "PATCH /api/admin/fields/{field_id}": AdminFieldOut;
+  "GET /api/admin/hours": HoursOut;
+  "PUT /api/admin/hours": HoursOut;
+  "POST /api/admin/hours/preview": HoursOut;
   "DELETE /api/admin/logo": ScreenSettings;
   "PUT /api/admin/logo": ScreenSettings;
   "GET /api/admin/queue": QueueSettings;
@@ -720,6 +777,7 @@ export interface WsAvailabilityFrame {
   status: WsAvailability;
   blacklisted?: boolean | null;
   busy?: WsBusyInfo | null;
+  opens_at?: string | null;
 }
 
 /** Our addition while busy (issue 14): the queue, the wait, and whether a guest may join. */
@@ -822,6 +880,14 @@ export interface WsGuestWelcome {
   unread: number;
   blacklisted: boolean;
   busy?: WsBusyInfo | null;
+  opens_at?: string | null;
+}
+
+/** Issue 16: whether the store is within its business hours (the console's notice). */
+export interface WsHoursFrame {
+  type: "hours";
+  open: boolean;
+  opens_at: string | null;
 }
 
 /** Admins: take over, reassign, return to the queue or end any open conversation. */
@@ -1049,4 +1115,4 @@ export type WsGuestServerClientFrame = WsGuestWelcome | WsAvailabilityFrame | Ws
 
 export type WsStaffClientFrame = WsStaffHello | WsClaim | WsStaffSend | WsRead | WsTransfer | WsStaffEnd | WsStaffTyping | WsSupervise | WsWatch | WsUnwatch | WsIntervene;
 
-export type WsStaffServerClientFrame = WsStaffWelcome | WsQueueFrame | WsStaffConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsErrorFrame | WsGuestTypingToStaff | WsOnlineFrame | WsGuestUpdatedFrame | WsSettingsChangedFrame | WsStaffMeFrame | WsOverviewFrame | WsWatchingFrame;
+export type WsStaffServerClientFrame = WsStaffWelcome | WsQueueFrame | WsStaffConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsErrorFrame | WsGuestTypingToStaff | WsOnlineFrame | WsGuestUpdatedFrame | WsSettingsChangedFrame | WsStaffMeFrame | WsOverviewFrame | WsWatchingFrame | WsHoursFrame;

@@ -15,6 +15,7 @@ from chats.api import (
     embed,
     files,
     guests,
+    hours,
     me,
     outbox,
     staff,
@@ -42,5 +43,6 @@ def routers() -> list[APIRouter]:
         embed.router, docs.router,  # hostile clients (issue 12)
         account.router, two_factor.router,  # accounts that resist attack (issue 13)
         busy.router,  # guest flows that tell the truth (issue 14)
+        hours.router,  # business hours (issue 16)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
     ]

@@ -24,6 +24,7 @@ class StatsRow(BaseModel):
     chats_started: int
     chats_taken: int
     missed: int
+    left_out_of_hours: int  # issue 16: messages left outside business hours
     avg_wait_seconds: float | None
     avg_first_response_seconds: float | None
     per_staff: dict[str, int]
@@ -51,6 +52,7 @@ def _row(bucket: stats_service.Bucket) -> StatsRow:
         period=bucket.period, forms_shown=bucket.forms_shown,
         forms_executed=bucket.forms_executed, chats_started=bucket.chats_started,
         chats_taken=bucket.chats_taken, missed=bucket.missed,
+        left_out_of_hours=bucket.left_out_of_hours,
         avg_wait_seconds=bucket.avg_wait_seconds,
         avg_first_response_seconds=bucket.avg_first_response_seconds,
         per_staff=dict(bucket.per_staff),

@@ -114,6 +114,9 @@ class Store(Base):
     # Issue 18: set by `chats stores suspend`; its widget shows nothing, its staff
     # cannot sign in.
     suspended_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Issue 16: business hours (営業時間) as services/business_hours.py stores them
+    # (weekly ranges, holidays, closures, special days); None: no hours, always open.
+    business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = _created()
 
 
@@ -267,6 +270,8 @@ class Conversation(Base):
     guest_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     staff_read_seq: Mapped[int] = mapped_column(Integer, default=0)
     end_reason: Mapped[EndReason | None] = mapped_column(_str_enum(EndReason, 32), default=None)
+    # Issue 16: a message left while the store was outside its business hours.
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _created()
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)

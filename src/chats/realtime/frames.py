@@ -243,6 +243,9 @@ class AvailabilityFrame(ServerFrame):
     # Our addition on the guest socket: the guest was (un)blacklisted just now.
     blacklisted: bool | None = None
     busy: BusyInfo | None = None
+    # Issue 16: outside business hours (status away), when the store next opens, in its
+    # own zone with the offset ("2026-12-04T10:00+09:00"); null: not within a year.
+    opens_at: str | None = None
 
 
 class AssignedStaff(ServerFrame):
@@ -266,6 +269,7 @@ class GuestWelcome(ServerFrame):
     unread: int
     blacklisted: bool
     busy: BusyInfo | None = None
+    opens_at: str | None = None  # as AvailabilityFrame
 
 
 class StaffTypingToGuest(ServerFrame):
@@ -337,6 +341,14 @@ class WelcomeStore(ServerFrame):
     name: str
 
 
+class HoursFrame(ServerFrame):
+    """Issue 16: whether the store is within its business hours (the console's notice)."""
+
+    type: Literal["hours"]
+    open: bool
+    opens_at: str | None
+
+
 class StaffWelcome(ServerFrame):
     type: Literal["welcome"]
     staff: WelcomeStaff
@@ -401,7 +413,7 @@ class WatchingFrame(ServerFrame):
 StaffServerFrame = Annotated[
     StaffWelcome | QueueFrame | StaffConversationFrame | MessageFrame | AckFrame | ReadFrame
     | ErrorFrame | GuestTypingToStaff | OnlineFrame | GuestUpdatedFrame | SettingsChangedFrame
-    | StaffMeFrame | OverviewFrame | WatchingFrame,
+    | StaffMeFrame | OverviewFrame | WatchingFrame | HoursFrame,
     Field(discriminator="type"),
 ]
 

@@ -64,7 +64,8 @@ class GuestConnection(Connection):
         self.conversation_id: str | None = None
         self.conversation_status: ConversationStatus | None = None
         self.staff_id: str | None = None
-        self.last_view: tuple[str, Any] | None = None  # (status, busy) as last sent
+        # (status, busy, opens_at) as last sent
+        self.last_view: tuple[str, Any, str | None] | None = None
         self.send_bucket = guest_send_bucket()
         self.typing_bucket = typing_bucket()
         self.start_bucket = TokenBucket(capacity=5, refill_per_second=0.2)
@@ -85,12 +86,13 @@ class GuestConnection(Connection):
             return
         super().offer(frame)
 
-    def _view(self, frame: dict[str, Any]) -> tuple[str, Any]:
+    def _view(self, frame: dict[str, Any]) -> tuple[str, Any, str | None]:
         """What this guest sees of an availability frame: plain away when blacklisted."""
         if self.blacklisted:
-            return (Availability.AWAY.value, None)
+            return (Availability.AWAY.value, None, None)
         status = frame["status"]
-        return (status, frame.get("busy") if status == Availability.BUSY.value else None)
+        return (status, frame.get("busy") if status == Availability.BUSY.value else None,
+                frame.get("opens_at") if status == Availability.AWAY.value else None)
 
     async def handle_event(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
@@ -136,6 +138,8 @@ class GuestConnection(Connection):
             out: dict[str, Any] = {"type": "availability", "status": view[0]}
             if view[1] is not None:
                 out["busy"] = view[1]  # issue 14: the queue's length and the wait
+            if view[2] is not None:
+                out["opens_at"] = view[2]  # issue 16: outside business hours
             if flipped:
                 # The panel must stop offering forms the server would refuse (G6).
                 out["blacklisted"] = True
@@ -152,9 +156,12 @@ class GuestConnection(Connection):
 
     async def _availability_now(self, session: Any) -> dict[str, Any]:
         """The `availability` frame for this guest as things stand."""
-        status = await state.guest_availability_now(
-            session, self.parts.presence, self.store_id, blacklisted=self.blacklisted)
+        status, hours = await state.guest_availability_now(
+            session, self.parts.presence, self.store_id, blacklisted=self.blacklisted,
+            now=self.parts.notifier.clock.now())
         frame: dict[str, Any] = {"type": "availability", "status": status.value}
+        if not hours.open and not self.blacklisted:
+            frame["opens_at"] = hours.opens_at_local
         if status is Availability.BUSY:
             frame["busy"] = await wait_service.busy_now(session, self.parts.notifier.waits,
                                                         self.store_id)
@@ -216,6 +223,8 @@ class GuestConnection(Connection):
         welcome = {"type": "welcome", "token": token, "guest_id": guest.id,
                    "availability": availability["status"],
                    **({"busy": availability["busy"]} if "busy" in availability else {}),
+                   **({"opens_at": availability["opens_at"]}
+                      if "opens_at" in availability else {}),
                    "conversation": {k: v for k, v in conv_frame.items() if k != "_staff_id"}
                    if conv_frame else None,
                    "unread": unread, "blacklisted": guest.blacklisted}
@@ -301,7 +310,8 @@ class GuestConnection(Connection):
     async def _may_start(self, session: Any) -> None:
         """A chat opens while a staff member is free, or busy when the store queues (issue 14)."""
         availability = await state.store_availability_now(session, self.parts.presence,
-                                                          self.store_id)
+                                                          self.store_id,
+                                                          self.parts.notifier.clock.now())
         if availability is Availability.WAITING or (
                 availability is Availability.BUSY
                 and await wait_service.queue_when_busy(session, self.store_id)):
@@ -364,7 +374,8 @@ class GuestConnection(Connection):
                 guest = await self._guest(uow.session)
                 conversation, message = await conversation_service.leave_message(
                     uow, guest=guest, client_msg_id=frame.client_msg_id,
-                    nickname=frame.nickname, email=frame.email, text=frame.text)
+                    nickname=frame.nickname, email=frame.email, text=frame.text,
+                    now=self.parts.notifier.clock.now())
                 await self._queue_left_mail(uow, conversation.id, guest.nickname or "",
                                             message.text)
                 uow.publish(store_staff_channel(self.store_id),

@@ -21,15 +21,20 @@ from chats.events.audience import (
     store_staff_channel,
     store_supervisors_channel,
 )
+from chats.services import business_hours as hours_service
 from chats.services import conversations as conversation_service
 from chats.services import state, supervision
 from chats.services import waits as wait_service
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from chats.broker.presence import Presence
     from chats.config import Settings
     from chats.db.engine import Database
     from chats.events.unit_of_work import Publisher
+    from chats.ids import Clock
     from chats.realtime.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -39,11 +44,19 @@ OVERVIEW_DELAY = 0.25
 
 
 class StateNotifier:
-    """Publishes a store's queue, online list and availability after changes."""
+    """Publishes a store's queue, online list and availability after changes.
+
+    Also when a store's business hours open or close (issue 16): each publish books a
+    call at the next change of the store's hours (`clock`), and the presence watch makes
+    sure every store with sockets here has been looked at once.
+    """
 
     def __init__(self, *, settings: Settings, db: Database, presence: Presence, hub: Hub,
-                 publisher: Publisher) -> None:
+                 publisher: Publisher, clock: Clock) -> None:
         self.settings = settings
+        self.clock = clock
+        self._hours_calls: dict[str, Callable[[], None]] = {}  # store → cancel its call
+        self._hours_seen: set[str] = set()
         self.db = db
         self.presence = presence
         self.hub = hub
@@ -127,7 +140,12 @@ class StateNotifier:
         for store_id in list(self._watched):
             if store_id not in stores:
                 del self._watched[store_id]
+        for store_id in self._hours_seen - set(stores):
+            self._book_hours(store_id, None)
+            self._hours_seen.discard(store_id)
         for store_id in stores:
+            if store_id not in self._hours_seen:
+                self.notify(store_id)  # books the call at its hours' next change
             online = frozenset(await self.presence.online(store_id))
             before = self._watched.get(store_id)
             self._watched[store_id] = online
@@ -149,13 +167,20 @@ class StateNotifier:
         """Read the store's live state and publish it to its staff and guests."""
         await self._release_absent(store_id)
         async with self.db.read() as session:
+            hours = await hours_service.state_now(session, store_id, self.clock.now())
             online = await state.online_staff(session, self.presence, store_id)
             queue = await state.waiting_queue(session, store_id)
-            availability = store_availability(state.loads(online))
+            availability = store_availability(state.loads(online)) if hours.open \
+                else Availability.AWAY
             busy = availability is Availability.BUSY
             queue_open = busy and await wait_service.queue_when_busy(session, store_id)
             overview = await supervision.overview_frame(session, store_id)
+        self._hours_seen.add(store_id)
+        self._book_hours(store_id, hours.changes_at)
         guests_frame: dict[str, Any] = {"type": "availability", "status": availability.value}
+        opens_at = hours.opens_at_local
+        if not hours.open:
+            guests_frame["opens_at"] = opens_at
         if busy:
             guests_frame["busy"] = wait_service.busy_info(
                 waiting=len(queue), estimate=await self.waits.get(store_id),
@@ -163,6 +188,8 @@ class StateNotifier:
         await self.publisher.publish_all([
             (store_staff_channel(store_id), {"type": "queue", "waiting": state.queue_list(queue)}),
             (store_staff_channel(store_id), state.online_frame(online)),
+            (store_staff_channel(store_id),
+             {"type": "hours", "open": hours.open, "opens_at": opens_at}),
             (store_supervisors_channel(store_id), overview),
             (store_guests_channel(store_id), guests_frame),
             *[
@@ -172,6 +199,22 @@ class StateNotifier:
                 for item in queue
             ],
         ])
+
+    def _book_hours(self, store_id: str, when: datetime | None) -> None:
+        """Publish again when the store's hours next open or close (None: no such time)."""
+        cancel = self._hours_calls.pop(store_id, None)
+        if cancel is not None:
+            cancel()
+        if when is None:
+            return
+
+        def fire() -> None:
+            if self._hours_calls.get(store_id) is cancel_this:
+                del self._hours_calls[store_id]
+            self.notify(store_id)
+
+        cancel_this = self.clock.call_at(when, fire)
+        self._hours_calls[store_id] = cancel_this
 
     async def _release_absent(self, store_id: str) -> None:
         """No chat without an owner: chats of staff offline for too long go back to the queue.
@@ -208,6 +251,8 @@ class StateNotifier:
                 await self._watch
         for handle in self._timers:
             handle.cancel()
+        for cancel in self._hours_calls.values():
+            cancel()
         for overview in list(self._overview_tasks):
             overview.cancel()
         for task in list(self._running.values()):

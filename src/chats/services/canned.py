@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from chats.db.models import CannedResponse
+from chats.domain.canned import VARIABLES, unknown_variables
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.ids import utcnow
@@ -43,6 +44,15 @@ async def visible_to(session: AsyncSession, staff: Staff) -> list[CannedResponse
     return list(rows)
 
 
+def check_variables(text: str) -> str:
+    """`text` if every `{variable}` in it is known, else a refusal naming the first other."""
+    unknown = unknown_variables(text)
+    if unknown:
+        known = " ".join(f"{{{name}}}" for name in VARIABLES)
+        raise ChatsError("bad_frame", "error.canned_variable", name=unknown[0][:30], known=known)
+    return text
+
+
 def _check_may_edit(staff: Staff, scope: str) -> None:
     if scope == STORE and staff.role != StaffRole.ADMIN:
         raise ChatsError("forbidden", "error.admin_only")
@@ -52,6 +62,7 @@ async def create(session: AsyncSession, staff: Staff, *, scope: str, shortcut: s
                  text: str) -> CannedResponse:
     """Add a canned response; only admins add store-wide ones."""
     _check_may_edit(staff, scope)
+    check_variables(text)
     owner = None if scope == STORE else staff.id
     cleaned = clean_shortcut(shortcut)
     await _check_shortcut_free(session, staff.store_id, owner, cleaned)
@@ -106,7 +117,9 @@ async def _check_shortcut_free(session: AsyncSession, store_id: str, owner: str 
 
 async def apply_changes(session: AsyncSession, row: CannedResponse, *, shortcut: str | None,
                         title: str | None, text: str | None) -> None:
-    """Change the given fields and the update time."""
+    """Change the given fields and the update time (nothing when one is refused)."""
+    if text is not None:
+        check_variables(text)
     if shortcut is not None:
         cleaned = clean_shortcut(shortcut)
         if cleaned != row.shortcut:

@@ -34,11 +34,13 @@ from chats.events.audience import (
 )
 from chats.i18n import translate
 from chats.ids import utcnow
+from chats.services import business_hours
 from chats.services import messages as message_service
 from chats.services.guests import merge_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -458,8 +460,12 @@ async def mark_read(uow: UnitOfWork, *, conversation: Conversation, reader: str,
 
 
 async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, nickname: str,
-                        email: str | None, text: str) -> tuple[Conversation, Message]:
-    """G6: a message for the staff, in a conversation of its own that is already ended."""
+                        email: str | None, text: str,
+                        now: datetime | None = None) -> tuple[Conversation, Message]:
+    """G6: a message for the staff, in a conversation of its own that is already ended.
+
+    `now` (the app's clock) also decides whether it was left outside business hours.
+    """
     session = uow.session
     previous = await session.scalar(
         select(Message).join(Conversation, Conversation.id == Message.conversation_id)
@@ -472,12 +478,13 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
     guest.nickname = nickname.strip()[:100] or guest.nickname
     if email:
         merge_profile(guest, {"email": email.strip()}, {"email"})
-    now = utcnow()
+    now = now or utcnow()
     guest.last_contact_at = now
     conversation = Conversation(
         store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname,
         kind=ConversationKind.MESSAGE, status=ConversationStatus.ENDED,
         end_reason=EndReason.MESSAGE_LEFT, created_at=now, ended_at=now,
+        out_of_hours=not (await business_hours.state_now(session, guest.store_id, now)).open,
     )
     session.add(conversation)
     await session.flush()

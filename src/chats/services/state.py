@@ -22,13 +22,17 @@ from chats.domain.conversation import ConversationKind, ConversationStatus
 from chats.domain.queue import QueuedConversation, order_queue
 from chats.events.audience import store_guests_channel
 from chats.ids import iso
+from chats.services import business_hours
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chats.broker.base import EventHandler
     from chats.broker.presence import Presence
     from chats.db.engine import Database
+    from chats.ids import Clock
 
 
 async def active_counts(session: AsyncSession, staff_ids: set[str]) -> dict[str, int]:
@@ -68,20 +72,24 @@ def loads(online: list[tuple[Staff, int]]) -> list[StaffLoad]:
 
 
 async def store_availability_now(
-    session: AsyncSession, presence: Presence, store_id: str
+    session: AsyncSession, presence: Presence, store_id: str, now: datetime
 ) -> Availability:
-    """away / waiting / busy for the store right now."""
+    """away / waiting / busy for the store at `now`: away outside its business hours."""
+    if not (await business_hours.state_now(session, store_id, now)).open:
+        return Availability.AWAY
     return store_availability(loads(await online_staff(session, presence, store_id)))
 
 
 async def guest_availability_now(
-    session: AsyncSession, presence: Presence, store_id: str, *, blacklisted: bool
-) -> Availability:
-    """What one guest sees: away when blacklisted."""
-    if blacklisted:
-        return Availability.AWAY
+    session: AsyncSession, presence: Presence, store_id: str, *, blacklisted: bool,
+    now: datetime,
+) -> tuple[Availability, business_hours.HoursState]:
+    """What one guest sees (away when blacklisted or outside hours), and the store's hours."""
+    hours = await business_hours.state_now(session, store_id, now)
+    if blacklisted or not hours.open:
+        return Availability.AWAY, hours
     online = loads(await online_staff(session, presence, store_id))
-    return guest_availability(online, blacklisted=False)
+    return guest_availability(online, blacklisted=False), hours
 
 
 def online_frame(online: list[tuple[Staff, int]]) -> dict[str, Any]:
@@ -140,8 +148,10 @@ class AvailabilityCache:
     process that died without publishing), and usually only by the frame's trip.
     """
 
-    def __init__(self, db: Database, presence: Presence, *, ttl: float = AVAILABILITY_TTL) -> None:
+    def __init__(self, db: Database, presence: Presence, *, clock: Clock,
+                 ttl: float = AVAILABILITY_TTL) -> None:
         self.db = db
+        self.clock = clock
         self.presence = presence
         self.ttl = ttl
         self._values: dict[str, tuple[Availability, float]] = {}
@@ -167,7 +177,8 @@ class AvailabilityCache:
         version = self._versions.get(store_id, 0)
         started = time.monotonic()
         async with self.db.read() as session:
-            value = await store_availability_now(session, self.presence, store_id)
+            value = await store_availability_now(session, self.presence, store_id,
+                                                 self.clock.now())
         if self._versions.get(store_id, 0) != version:
             return self._values[store_id][0]  # a frame came in meanwhile: it is newer
         self._values[store_id] = (value, started + self.ttl)

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 
 Granularity = Literal["day", "month"]
 MAX_DAYS: Final = {"day": 366, "month": 3 * 366}
-COUNTERS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed")
+COUNTERS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed",
+                   "left_out_of_hours")
+# The CSV's columns before the per-staff ones; later additions go at the end (readers of
+# older files keep their columns).
+CSV_COLUMNS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed",
+                      "avg_wait_seconds", "avg_first_response_seconds", "left_out_of_hours")
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Bucket:
     chats_started: int = 0
     chats_taken: int = 0
     missed: int = 0
+    left_out_of_hours: int = 0  # messages left outside business hours (issue 16)
     waits: list[float] = field(default_factory=list)
     first_responses: list[float] = field(default_factory=list)
     per_staff: Counter[str] = field(default_factory=Counter)
@@ -149,6 +155,19 @@ async def _add_conversations(session: AsyncSession, store_id: str, start: date, 
                 bucket.per_staff[staff_id] += 1
 
 
+async def _add_left_out_of_hours(session: AsyncSession, store_id: str, start: date, end: date,
+                                 buckets: dict[str, Bucket], by: Granularity,
+                                 zone: str) -> None:
+    low, high = calendar.days_bounds(start, end, zone)
+    rows = await session.scalars(
+        select(Conversation.created_at)
+        .where(Conversation.store_id == store_id, Conversation.kind == ConversationKind.MESSAGE,
+               Conversation.out_of_hours.is_(True), Conversation.created_at >= low,
+               Conversation.created_at < high))
+    for created in rows:
+        buckets[period_of(calendar.local_date(created, zone), by)].left_out_of_hours += 1
+
+
 async def _staff_names(session: AsyncSession, ids: Iterable[str]) -> list[tuple[str, str]]:
     wanted = set(ids)
     if not wanted:
@@ -165,6 +184,7 @@ async def compute(session: AsyncSession, *, store_id: str, start: date, end: dat
     await _add_daily(session, store_id, start, end, buckets, gran)
     zone = await session.scalar(select(Store.time_zone).where(Store.id == store_id))
     await _add_conversations(session, store_id, start, end, buckets, gran, zone or "UTC")
+    await _add_left_out_of_hours(session, store_id, start, end, buckets, gran, zone or "UTC")
     totals = Bucket("total")
     for bucket in buckets.values():
         totals.add(bucket)
@@ -179,15 +199,14 @@ def _cell(value: object) -> str:
 
 
 def _csv_line(bucket: Bucket, label: str, staff: list[tuple[str, str]]) -> list[str]:
-    values: list[object] = [label, *(getattr(bucket, name) for name in COUNTERS),
-                            bucket.avg_wait_seconds, bucket.avg_first_response_seconds]
+    values: list[object] = [label, *(getattr(bucket, name) for name in CSV_COLUMNS)]
     values += [bucket.per_staff.get(sid, 0) for sid, _ in staff]
     return [_cell(v) for v in values]
 
 
 def csv_rows(table: StatsTable, locale: str) -> Iterator[list[str]]:
     """Header, one line per period, then the totals: the same table the API returns."""
-    names = ("period", *COUNTERS, "avg_wait_seconds", "avg_first_response_seconds")
+    names = ("period", *CSV_COLUMNS)
     header = [translate(f"admin.stats.{name}", locale) for name in names]
     header += [_cell(translate("admin.stats.staff_column", locale, name=n))
                for _, n in table.staff]
