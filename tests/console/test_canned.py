@@ -128,3 +128,29 @@ async def test_shortcut_is_unique_within_its_scope(server: ThreadServer, db: Dat
             "scope": "store", "shortcut": "hours", "title": "x", "text": "y"},
             headers={"Accept-Language": "en"})
         assert "store-wide" in r.json()["error"]["message"]
+
+
+async def test_variables_are_checked_when_saving(server: ThreadServer, db: Database) -> None:
+    """Issue 16: known variables in either language are kept; an unknown one is refused."""
+    s = await two_stores(db)
+    async with staff_client(server, s.agent_login) as agent:
+        text = ("{ゲスト名}様、{店舗名}の{担当者名}でございます。{guest_name} {staff_name} "
+                "{store_name} {today} {今日}。{ } と {a b} はただの文字です。")
+        r = await agent.post("/api/canned-responses", json={
+            "shortcut": "greet", "title": "ご挨拶", "text": text})
+        assert r.status_code == 201, r.text
+        row = r.json()
+        assert row["text"] == text
+        r = await agent.post("/api/canned-responses", json={
+            "shortcut": "typo", "title": "誤り", "text": "{ゲスト名}様、{お客様名}へ"})
+        assert r.status_code == 400, r.text
+        message = r.json()["error"]["message"]
+        assert "「お客様名」は使えません" in message and "{ゲスト名}" in message
+        r = await agent.patch(f"/api/canned-responses/{row['id']}",
+                              json={"title": "変更", "text": "{guest}"},
+                              headers={"Accept-Language": "en"})
+        assert r.status_code == 400
+        assert "“guest” is not known" in r.json()["error"]["message"]
+        listed = (await agent.get("/api/canned-responses")).json()["canned_responses"]
+        assert [(c["shortcut"], c["title"], c["text"]) for c in listed] == [
+            ("greet", "ご挨拶", text)]
