@@ -14,6 +14,7 @@ import { getEmbed } from './api';
 import { CannedSection } from './sections/CannedSection';
 import { EmbedBanner, EmbedSection } from './sections/EmbedSection';
 import { FieldsSection } from './sections/FieldsSection';
+import { HoursSection } from './sections/HoursSection';
 import { ScreenSection } from './sections/ScreenSection';
 import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
@@ -75,6 +76,8 @@ function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<
       return <ScreenSection />;
     case 'fields':
       return <FieldsSection />;
+    case 'hours':
+      return <HoursSection />;
     case 'stats':
       return <StatsSection />;
     case 'tokens':

@@ -7,6 +7,8 @@ import type {
   CannedPatch,
   ColoursIn,
   EmbedSettings,
+  HoursIn,
+  HoursOut,
   QueueSettings,
   FieldIn,
   FieldList,
@@ -65,6 +67,9 @@ export const deleteLogo = () => api.delete<ScreenSettings>('/api/admin/logo');
 
 export const getEmbed = () => api.get<EmbedSettings>('/api/admin/embed');
 export const putEmbed = (origins: string[]) => api.put<EmbedSettings>('/api/admin/embed', { origins });
+export const getHours = () => api.get<HoursOut>('/api/admin/hours');
+export const putHours = (body: HoursIn) => api.put<HoursOut>('/api/admin/hours', body);
+export const previewHours = (body: HoursIn) => api.post<HoursOut>('/api/admin/hours/preview', body);
 export const getQueue = () => api.get<QueueSettings>('/api/admin/queue');
 export const putQueue = (on: boolean) => api.put<QueueSettings>('/api/admin/queue', { queue_when_busy: on });
 

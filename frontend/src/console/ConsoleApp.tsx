@@ -3,7 +3,8 @@ import { Icon } from './components/Icon';
 import { AppBar } from '../shared/components/AppBar';
 import { LoginGate } from '../shared/components/LoginGate';
 import { Tag } from '../shared/components/Tag';
-import { t } from '../shared/i18n';
+import { formatWallTime } from '../shared/hours';
+import { locale, t } from '../shared/i18n';
 import type { Staff } from '../shared/session';
 import { unlockAudio } from './alerts';
 import { guestName } from './format';
@@ -19,7 +20,7 @@ import { UserInfo } from './components/UserInfo';
 import { WaitingList } from './components/WaitingList';
 import { loadCanned, loadStamps } from './data';
 import { tabShortcut } from './keys';
-import { announcement, discardSend, dismiss, model, notices, replyingOffline, retrySend, selectChat, startConsole } from './store';
+import { announcement, discardSend, dismiss, model, notices, replyingOffline, retrySend, selectChat, startConsole, storeHours } from './store';
 import { closeSupervisor, openSupervisor, supervising } from './supervisor';
 
 /** The staff console: login gate, then the operator screen of the seed. */
@@ -78,6 +79,7 @@ function ConsoleShell({ staff }: { staff: Staff }) {
         )}
         <StatusItems />
       </AppBar>
+      <HoursNotice />
       {admin && supervising.value ? <SupervisorView /> : <main class={`console__grid${replyingOffline.value ? ' is-guests' : ''}`}>
         <h1 class="visually-hidden">{t('console.title')}</h1>
         <aside class="console__side" aria-label={t('console.side')}>
@@ -141,5 +143,18 @@ function ConsoleShell({ staff }: { staff: Staff }) {
         ))}
       </div>
     </div>
+  );
+}
+
+/** Issue 16: outside business hours guests see the store away; staff still work here. */
+function HoursNotice() {
+  const hours = storeHours.value;
+  if (!hours || hours.open) return null;
+  return (
+    <p class="hours-notice" role="status" data-testid="hours-notice">
+      {hours.opensAt
+        ? t('console.outside_hours_until', { when: formatWallTime(hours.opensAt, locale.value) })
+        : t('console.outside_hours')}
+    </p>
   );
 }

@@ -46,7 +46,7 @@ export function webUrl(url: string | null | undefined): string | null {
   }
 }
 // Honorifics a Japanese name may already end with; adding さん after one doubles it.
-const HONORIFICS = ['さん', 'サン', '様', 'さま', 'サマ', '殿', 'どの', '氏', 'くん', '君', 'ちゃん']; // as domain/text.py
+export const HONORIFICS = ['さん', 'サン', '様', 'さま', 'サマ', '殿', 'どの', '氏', 'くん', '君', 'ちゃん']; // as domain/text.py
 
 /** A person's name with さん in Japanese, unless it already carries an honorific; as is in English. */
 export function honorific(name: string, lang: string = locale.value): string {

@@ -3,7 +3,7 @@
 // are not yet described by models in chats.realtime.frames; until they are,
 // they are composed here from the generated message type, and only with the
 // fields the console reads.
-import type { ChatMessage, WsOverviewFrame, WsStaffClientFrame, WsWatchingFrame } from '../shared/api-types';
+import type { ChatMessage, WsOverviewFrame, WsStaffClientFrame, WsWatchingFrame, WsHoursFrame } from '../shared/api-types';
 
 export type StaffOut = WsStaffClientFrame;
 
@@ -60,4 +60,5 @@ export type StaffIn =
   | { type: 'me'; staff: WelcomeFrame['staff'] }
   | WsOverviewFrame
   | WsWatchingFrame
+  | WsHoursFrame
   | { type: 'error'; code: string; message: string; ref?: string };

@@ -48,6 +48,8 @@ export const soundOn = signal<boolean>(readSound() ?? true);
 export const replyingOffline = signal(false);
 /** bumped on every guest_updated frame: {guestId: version} */
 export const guestVersions = signal<Record<string, number>>({});
+/** Issue 16: the store's business hours as the server last said (null: not said yet). */
+export const storeHours = signal<{ open: boolean; opensAt: string | null } | null>(null);
 /** the conversation being claimed, so a lost race can be explained */
 const claiming = signal<string | null>(null);
 const endingByMe = new Set<string>();
@@ -193,6 +195,7 @@ function onFrame(frame: StaffIn): void {
     resendPending();
     pruneDrafts();
   }
+  if (frame.type === 'hours') storeHours.value = { open: frame.open, opensAt: frame.opens_at };
   if (frame.type === 'me' && session.value) {
     // What else reads the session (the canned-response scopes, the admin link) follows too.
     const { id, login_id, name, role, max_chats } = frame.staff;

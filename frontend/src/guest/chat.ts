@@ -68,6 +68,8 @@ export class GuestChat {
   readonly blacklisted = signal(false);
   /** while busy: the queue and the estimated wait (issue 14) */
   readonly busy = signal<BusyInfo | null>(null);
+  /** outside business hours: when the store next opens ("2026-12-04T10:00+09:00", issue 16) */
+  readonly opensAt = signal<string | null>(null);
   /** busy, and the store lets a guest join the queue: `start` opens a waiting chat */
   readonly canQueue = computed(
     () => this.availability.value === 'busy' && this.busy.value?.queue_open === true && !this.blacklisted.value,
@@ -189,6 +191,7 @@ export class GuestChat {
           if (typeof f.blacklisted === 'boolean') this.blacklisted.value = f.blacklisted;
           this.availability.value = f.status;
           this.busy.value = f.busy ?? null;
+          this.opensAt.value = f.opens_at ?? null;
         });
         return this.postAvailability();
       case 'conversation':
@@ -220,6 +223,7 @@ export class GuestChat {
       this.availability.value = f.availability;
       this.blacklisted.value = f.blacklisted === true;
       this.busy.value = f.busy ?? null;
+      this.opensAt.value = f.opens_at ?? null;
       const current = this.conversation.value;
       if (f.conversation) this.adopt(f.conversation);
       // Our chat was ended (and read) while we were away: keep it on screen as ended.

@@ -46,8 +46,10 @@ export type ServerFrame =
       /** the store blacklisted this guest: no form the server would refuse */
       blacklisted?: boolean;
       busy?: BusyInfo | null;
+      /** outside business hours: when the store next opens, in its zone (issue 16) */
+      opens_at?: string | null;
     }
-  | { type: 'availability'; status: Availability; blacklisted?: boolean | null; busy?: BusyInfo | null }
+  | { type: 'availability'; status: Availability; blacklisted?: boolean | null; busy?: BusyInfo | null; opens_at?: string | null }
   | ({ type: 'conversation' } & ConversationInfo)
   | ({ type: 'message' } & ChatMessage)
   | { type: 'ack'; client_msg_id: string; conversation_id: string; seq: number; message_id: string }

@@ -2,7 +2,7 @@ import type { StatsOut, StatsRow } from '../../shared/api-types';
 import { t } from '../../shared/i18n';
 import { formatDuration } from '../lib/format';
 
-const COUNTS = ['forms_shown', 'forms_executed', 'chats_started', 'chats_taken', 'missed'] as const;
+const COUNTS = ['forms_shown', 'forms_executed', 'chats_started', 'chats_taken', 'missed', 'left_out_of_hours'] as const;
 
 /** The statistics table: one row per period, a totals row, one column per staff member. */
 export function StatsTable({ stats }: { stats: StatsOut }) {

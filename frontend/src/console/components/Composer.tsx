@@ -2,11 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon } from './Icon';
 import type { CannedOut } from '../../shared/api-types';
 import { Tag } from '../../shared/components/Tag';
-import { t } from '../../shared/i18n';
+import { locale, t } from '../../shared/i18n';
 import { canned, matchCanned, stamps } from '../data';
 import { enterDecision, slashQuery } from '../keys';
 import { COUNTER_FROM, MAX_TEXT, textLength, type Chat } from '../model';
-import { drafts, sendStamp, sendText, setDraft } from '../store';
+import { drafts, model, sendStamp, sendText, setDraft } from '../store';
+import { fillVariables, todayText, type VariableValues } from '../variables';
 import { CannedDialog } from './CannedDialog';
 
 type Popover = 'none' | 'stamps' | 'canned';
@@ -64,10 +65,11 @@ export function Composer({ chat }: { chat: Chat }) {
       start = slash.start;
       end = caret;
     }
-    const next = text.slice(0, start) + item.text + text.slice(end);
+    const filled = fillVariables(item.text, variableValues(chat));
+    const next = text.slice(0, start) + filled + text.slice(end);
     setDraft(chat.id, next);
     setPopover('none');
-    const pos = start + item.text.length;
+    const pos = start + filled.length;
     requestAnimationFrame(() => {
       el?.focus();
       el?.setSelectionRange(pos, pos);
@@ -209,4 +211,15 @@ export function Composer({ chat }: { chat: Chat }) {
       {managing && <CannedDialog onClose={() => setManaging(false)} />}
     </div>
   );
+}
+
+/** What `{ゲスト名}`, `{担当者名}`, `{店舗名}` and `{今日}` stand for in this chat (issue 16). */
+function variableValues(chat: Chat): VariableValues {
+  const { me, store } = model.value;
+  return {
+    guest_name: chat.nickname.trim() || t('console.guest_fallback'),
+    staff_name: me?.name ?? '',
+    store_name: store?.name ?? '',
+    today: todayText(new Date(), locale.value),
+  };
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../../shared/i18n';
+import { formatWallTime } from '../../shared/hours';
+import { locale, t } from '../../shared/i18n';
 import type { GuestChat } from '../chat';
 import { MAX_TEXT, textLength } from '../timeline';
 import { BusyNote } from './BusyNote';
@@ -31,7 +32,8 @@ export function LeaveForm({ chat }: { chat: GuestChat }) {
   return (
     <form class="form" onSubmit={onSubmit} data-testid="leave-form">
       {!away && <BusyNote busy={chat.busy.value} />}
-      <p class="form__intro">{away ? t('leave.away') : t('leave.busy')}</p>
+      {away && chat.opensAt.value && <HoursNote opensAt={chat.opensAt.value} />}
+      <p class="form__intro">{away ? t(chat.opensAt.value ? 'leave.closed' : 'leave.away') : t('leave.busy')}</p>
       {chat.canQueue.value && (
         <p class="hint-box">
           {t('busy.can_join')}{' '}
@@ -83,5 +85,17 @@ export function LeaveForm({ chat }: { chat: GuestChat }) {
         {sending ? t('leave.sending') : t('leave.submit')}
       </button>
     </form>
+  );
+}
+
+/** Outside business hours (issue 16): "12月4日（木）10:00 から受付", in the store's own time. */
+function HoursNote({ opensAt }: { opensAt: string }) {
+  return (
+    <div class="busy-note hours-note" role="status" data-testid="hours-note">
+      <p class="busy-note__title">{t('hours.closed')}</p>
+      <p class="busy-note__figures" data-testid="opens-at">
+        {t('hours.opens_at', { when: formatWallTime(opensAt, locale.value) })}
+      </p>
+    </div>
   );
 }
