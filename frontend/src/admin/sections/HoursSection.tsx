@@ -118,6 +118,7 @@ function HoursEditor({ saved, onSaved }: { saved: HoursOut; onSaved: (h: HoursOu
     if (result) {
       onSaved(result);
       setPreview(result);
+      setPreviewError('');
       setDraft(toDraft(result));
     }
   };
