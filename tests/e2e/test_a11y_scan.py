@@ -156,7 +156,7 @@ async def test_console_states(make_page: MakePage, server: ThreadServer, store: 
     await guest.close()
 
 
-ADMIN_TABS = ["staff", "buttons", "screen", "fields", "stats", "canned", "embed"]
+ADMIN_TABS = ["staff", "buttons", "screen", "fields", "hours", "stats", "canned", "embed"]
 
 
 async def test_admin_tabs(make_page: MakePage, server: ThreadServer, store: StoreInfo,

@@ -10,6 +10,7 @@ holiday calendar is handed in (the domain imports no package): `is_holiday(date)
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -181,12 +182,18 @@ def _offset_jumps(day: date, tz: ZoneInfo) -> Iterator[datetime]:
 
 def _candidates(hours: BusinessHours, day: date, tz: ZoneInfo,
                 is_holiday: Callable[[date], bool]) -> list[datetime]:
-    """Every instant around `day` at which being open could change."""
-    minutes = {0, DAY_MINUTES}
+    """Every instant around `day` at which being open could change.
+
+    Being open changes only where the wall clock reaches a range's start or end, or
+    jumps (a daylight-saving change) on a day next to one with ranges; a day with
+    none and closed neighbours adds nothing.
+    """
+    minutes: set[int] = set()
     for start, end in day_ranges(hours, day, is_holiday):
         minutes.update((start, end))
-    found = [instant for m in minutes for instant in _wall_instants(day, m, tz)]
-    found.extend(_offset_jumps(day, tz))
+    found = list({instant for m in minutes for instant in _wall_instants(day, m, tz)})
+    if minutes or any(day_ranges(hours, day + timedelta(days=d), is_holiday) for d in (-1, 1)):
+        found.extend(_offset_jumps(day, tz))
     return found
 
 
@@ -194,6 +201,7 @@ def next_change(hours: BusinessHours, moment: datetime, tz: ZoneInfo,
                 is_holiday: Callable[[date], bool], *,
                 days: int = LOOK_AHEAD_DAYS) -> datetime | None:
     """The first instant after `moment` at which `is_open` differs from now (None: not soon)."""
+    is_holiday = functools.cache(is_holiday)  # each day is asked about several times
     now_open = is_open(hours, moment, tz, is_holiday)
     first = moment.astimezone(tz).date() - timedelta(days=1)
     pending: list[datetime] = []

@@ -8,6 +8,7 @@ import { getHours, previewHours, putHours } from '../api';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction } from '../lib/useAction';
+import { parseRanges, rangesText } from '../lib/hours';
 import { useLoad } from '../lib/useLoad';
 
 type Range = [string, string];
@@ -34,22 +35,6 @@ interface Draft {
 const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ZONES = ['Asia/Tokyo', 'Asia/Seoul', 'Asia/Shanghai', 'Asia/Taipei', 'Asia/Singapore', 'UTC', 'Europe/London', 'America/New_York', 'America/Los_Angeles'];
 const PREVIEW_DELAY_MS = 400;
-
-/** "10:00-15:00, 16:00-18:00" (also 〜 – ー and 、) as ranges; what cannot be split is sent as is. */
-export function parseRanges(text: string): string[][] {
-  return text
-    .split(/[,、，]/)
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const pair = part.split(/\s*[-〜~–—ー]\s*/);
-      return pair.length === 2 ? [pair[0] ?? '', pair[1] ?? ''] : [part, ''];
-    });
-}
-
-export function rangesText(ranges: string[][]): string {
-  return ranges.map(([a, b]) => `${a}-${b}`).join(', ');
-}
 
 function toDraft(h: HoursOut): Draft {
   return {
