@@ -53,7 +53,8 @@ from tests.security.world import (
 OTHER_GUEST_A = "other_guest_a"
 GUEST_ROLES = (ANONYMOUS, GUEST_A, OTHER_GUEST_A, GUEST_B)
 # Frames about the store as a whole, which any socket of it may get at any moment.
-BACKGROUND = {"queue", "online", "availability", "settings_changed", "guest_updated"}
+BACKGROUND = {"queue", "online", "availability", "settings_changed", "guest_updated",
+              "hours"}  # hours: the store's business hours (issue 16)
 BARRIER = "no-such-frame"  # answered bad_frame, naming it, after every earlier frame
 _PAST_CHATS: set[str] = set()  # chats of finished cases (their last frames may come late)
 
