@@ -238,8 +238,10 @@ function Specials({ draft, update }: Part) {
 }
 
 function dayLine(day: PreviewDay): string {
-  const ranges = day.ranges.length ? rangesText(day.ranges).replace(/-/g, '〜') : t('hours.closed_day');
-  return day.label ? `${ranges}（${day.label}）` : ranges;
+  const ja = locale.value === 'ja';
+  const ranges = day.ranges.length ? rangesText(day.ranges).replace(/-/g, ja ? '〜' : '–') : t('hours.closed_day');
+  if (!day.label) return ranges;
+  return ja ? `${ranges}（${day.label}）` : `${ranges} (${day.label})`;
 }
 
 function Preview({ hours, error }: { hours: HoursOut; error: string }) {
