@@ -17,6 +17,7 @@ from chats.api import (
     guests,
     me,
     outbox,
+    postal,
     staff,
     stamps,
     stats,
@@ -43,4 +44,5 @@ def routers() -> list[APIRouter]:
         account.router, two_factor.router,  # accounts that resist attack (issue 13)
         busy.router,  # guest flows that tell the truth (issue 14)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
+        postal.router,  # Japanese forms (issue 16)
     ]
