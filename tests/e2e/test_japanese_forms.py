@@ -107,7 +107,7 @@ async def test_guest_entry_form_looks_the_postal_code_up(
     try:
         fields = (await http.get("/api/admin/fields")).json()["fields"]
         for f in fields:
-            if f["key"] in ("postal_code", "address"):
+            if f["key"] in ("kana", "postal_code", "address"):
                 r = await http.patch(f"/api/admin/fields/{f['id']}",
                                      json={"ask_before_chat": True},
                                      headers={"X-CSRF-Token": csrf})
@@ -123,3 +123,21 @@ async def test_guest_entry_form_looks_the_postal_code_up(
     await form.locator("#f-postal_code").fill("〒１５００００２")
     await expect(form.locator("#f-address")).to_have_value("東京都渋谷区渋谷", timeout=WAIT)
     await screenshot(page, "jp-guest-entry-form")
+    # The server reads the guest's values as it reads staff's: kanji in furigana are refused.
+    await form.locator("#f-nickname").fill("はなこ")
+    await form.locator("#f-kana").fill("山田花子")
+    await page.get_by_test_id("start").click()
+    await expect(form.get_by_role("alert")).to_contain_text("漢字", timeout=WAIT)
+    await screenshot(page, "jp-guest-furigana-refused")
+    await form.locator("#f-kana").fill("ﾔﾏﾀﾞ ﾊﾅｺ")
+    await page.get_by_test_id("start").click()
+    await expect(form).to_have_count(0, timeout=WAIT)
+    http, _csrf = await staff_http(server, store.admin_login)
+    try:
+        guests = (await http.get("/api/guests", params={"q": "やまだ"})).json()["guests"]
+        assert len(guests) == 1
+        profile = (await http.get(f"/api/guests/{guests[0]['id']}")).json()["profile"]
+    finally:
+        await http.aclose()
+    assert profile == {"kana": "ヤマダ\u3000ハナコ", "postal_code": "150-0002",
+                       "address": "東京都渋谷区渋谷"}

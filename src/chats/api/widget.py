@@ -176,7 +176,7 @@ async def postal_lookup(key: str, request: Request,
     limits = ctx.limits
     await limits.check(limits.postal, limits.address(request))
     await ctx.visits.keys.store_id(key)  # an unknown widget key: 404
-    return lookup_answer(code)
+    return await lookup_answer(code)
 
 
 class StatusOut(BaseModel):
