@@ -16,7 +16,7 @@ from chats.domain.japanese import (
     postal_code,
     postal_code_display,
 )
-from chats.domain.text import search_key
+from chats.domain.text import PHONE_SEPARATORS, phone_digits, search_key
 
 HIRAGANA = st.text(st.characters(min_codepoint=0x3041, max_codepoint=0x3096), min_size=1,
                    max_size=20)
@@ -97,3 +97,31 @@ def test_postal_code_refusals_say_why(typed: str, reason: str) -> None:
     with pytest.raises(JapaneseInputError) as caught:
         postal_code(typed)
     assert caught.value.reason == reason
+
+
+SEPARATORS = st.sampled_from(["", "-", "－", "ー", " ", "　", "‐", "−"])
+
+
+@given(st.lists(st.text("0123456789", min_size=1, max_size=4), min_size=2, max_size=4),
+       SEPARATORS, st.booleans())
+def test_a_phone_query_reads_the_same_with_or_without_separators(
+        groups: list[str], separator: str, wide: bool) -> None:
+    """Issue 16 item 3: 090-1234-5678, ０９０ー１２３４ー５６７８ and 09012345678 match."""
+    digits = "".join(groups)
+    typed = separator.join(groups)
+    if wide:
+        typed = typed.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})
+    expected = digits if len(digits) >= 3 else None
+    assert phone_digits(typed) == expected
+    # The stored side: the folded search text without the separators holds the same digits.
+    stored = search_key(phone_number(typed)) if len(digits) >= 3 else ""
+    for sep in PHONE_SEPARATORS:
+        stored = stored.replace(sep, "")
+    assert stored == (expected or "")
+
+
+@given(HIRAGANA)
+def test_search_folds_hiragana_katakana_and_half_width_alike(text: str) -> None:
+    katakana = furigana(text)
+    half = jaconv.z2h(katakana, kana=True, ascii=False, digit=False)
+    assert search_key(text) == search_key(katakana) == search_key(half)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from chats.db.models import Conversation, Guest, Message, PageView, Staff, StoreField
 from chats.domain.conversation import ConversationKind
-from chats.domain.text import normalise_digits, search_key
+from chats.domain.text import PHONE_SEPARATORS, phone_digits, search_key
 from chats.errors import ChatsError
 from chats.services.guests import EMAIL, clean_value, refresh_search_text
 
@@ -46,24 +45,9 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-# What people put between the digits of a phone number. The search text is already
-# NFKC-folded, so full-width hyphens and spaces have become these ASCII ones; the
-# Japanese long vowel mark and the Unicode hyphens survive NFKC and are listed too.
-_PHONE_SEPARATORS: Final = ("-", " ", "(", ")", "ー", "‐", "‑", "‒", "–", "—", "―", "−", "ｰ")
-_PHONE_QUERY = re.compile(r"\+?[0-9]{3,}")
-
-
-def phone_digits(q: str) -> str | None:
-    """The digits of a query that looks like (part of) a phone number, else None."""
-    folded = normalise_digits(search_key(q.strip()))
-    for sep in _PHONE_SEPARATORS:
-        folded = folded.replace(sep, "")
-    return folded if _PHONE_QUERY.fullmatch(folded) else None
-
-
 def _without_separators(column: Any) -> Any:
     """`column` with phone separators removed, in SQL both SQLite and PostgreSQL run."""
-    for sep in _PHONE_SEPARATORS:
+    for sep in PHONE_SEPARATORS:
         column = func.replace(column, sep, "")
     return column
 
