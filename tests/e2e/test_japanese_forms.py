@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_admin import log_in
 from tests.e2e.test_console import WAIT, console_login
@@ -36,6 +37,7 @@ async def test_admin_field_editor_explains_the_japanese_types(
         "aria-describedby", "field-add-type-hint")
     await page.get_by_test_id("field-add-submit").scroll_into_view_if_needed()
     await screenshot(page, "jp-admin-field-editor", full_page=True)
+    await assert_accessible(page, "admin field editor with a type hint")
     await page.get_by_test_id("field-add-submit").click()
     row = page.get_by_test_id("field-field")
     await expect(row).to_be_visible(timeout=WAIT)
@@ -65,6 +67,7 @@ async def test_console_postal_lookup_and_furigana(
     choices = info.get_by_test_id("field-postal_code-lookup-choice")
     await expect(choices).to_have_count(2, timeout=WAIT)
     await expect(address).to_have_value("東京都千代田区千代田1-1")
+    await assert_accessible(page, "console postal choices", include=['[data-testid="user-info"]'])
     await choices.filter(has_text="三重県").click()
     await expect(address).to_have_value("三重県桑名郡木曽岬町1-1")
     # Six digits: a clear message when leaving the field; unknown codes say so.
@@ -129,6 +132,7 @@ async def test_guest_entry_form_looks_the_postal_code_up(
     await page.get_by_test_id("start").click()
     await expect(form.get_by_role("alert")).to_contain_text("漢字", timeout=WAIT)
     await screenshot(page, "jp-guest-furigana-refused")
+    await assert_accessible(page, "guest entry form with a postal look-up")
     await form.locator("#f-kana").fill("ﾔﾏﾀﾞ ﾊﾅｺ")
     await page.get_by_test_id("start").click()
     await expect(form).to_have_count(0, timeout=WAIT)
