@@ -168,3 +168,35 @@ async def test_history_shows_search_words(server: ThreadServer, db: Database) ->
     assert body["first_search_words"] == "抹茶 ギフト"
     await chat.guest.close()
     await chat.staff.close()
+
+
+async def test_an_unreadable_value_stored_earlier_does_not_block_other_changes(
+        server: ThreadServer, db: Database) -> None:
+    s = await two_stores(db)
+    chat = await open_chat(server, s.a, s.a.admin_login, nickname="はなこ")
+    gid = chat.guest.guest_id
+    async with staff_client(server, s.a.admin_login) as admin:
+        kana = next(f for f in (await admin.get("/api/admin/fields")).json()["fields"]
+                    if f["key"] == "kana")
+        # Stored while the field was plain text; then it became a furigana field again.
+        assert (await admin.patch(f"/api/admin/fields/{kana['id']}",
+                                  json={"type": "text"})).status_code == 200
+        r = await admin.patch(f"/api/guests/{gid}", json={"profile": {"kana": "山田",
+                                                                      "name": "やまだ"}})
+        assert r.status_code == 200
+        assert (await admin.patch(f"/api/admin/fields/{kana['id']}",
+                                  json={"type": "kana"})).status_code == 200
+        # The console sends every field back: the old value stays, the others are saved.
+        r = await admin.patch(f"/api/guests/{gid}", json={"profile": {
+            "kana": "山田", "name": "やまだ", "phone": "０３１２３４５６７８"}})
+        assert r.status_code == 200, r.text
+        assert r.json()["profile"]["kana"] == "山田"
+        assert r.json()["profile"]["phone"] == "0312345678"
+        # A new unreadable value is refused as always, and changes nothing.
+        r = await admin.patch(f"/api/guests/{gid}", json={"profile": {
+            "kana": "山田花子", "phone": "0000"}})
+        assert r.status_code == 422 and "漢字" in r.json()["error"]["message"]
+        assert (await admin.get(f"/api/guests/{gid}")).json()["profile"]["phone"] == \
+            "0312345678"
+    await chat.guest.close()
+    await chat.staff.close()

@@ -152,15 +152,25 @@ async def page_views(session: AsyncSession, guest_id: str) -> list[PageView]:
 
 
 def apply_profile(guest: Guest, fields: list[StoreField], values: dict[str, str | None]) -> bool:
-    """Validate and store profile values of the store's current fields; True if any changed."""
+    """Validate and store profile values of the store's current fields; True if any changed.
+
+    The console sends every field on save. A value sent back unchanged that the rules
+    cannot read (stored before they existed, or before a field's type changed) stays
+    as it is rather than refuse the save of the others; a readable one is normalised.
+    """
     by_key = {f.key: f for f in fields if not f.removed}
-    profile = dict(guest.profile or {})
+    stored = guest.profile or {}
+    profile = dict(stored)
     for key, raw in values.items():
         field = by_key.get(key)
         if field is None:
             raise ChatsError("bad_frame", "error.field_unknown", status=422, field=key)
-        profile[key] = clean_value(field, raw)
-    changed = profile != (guest.profile or {})
+        try:
+            profile[key] = clean_value(field, raw)
+        except ChatsError:
+            if raw is None or raw != stored.get(key):
+                raise
+    changed = profile != stored
     if changed:
         guest.profile = profile
         refresh_search_text(guest)
