@@ -151,6 +151,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Guest `typing` frames per client address and minute, over all its sockets.",
     )
+    limit_postal_lookups_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Postal code look-ups of the guest's entry form per client address and "
+        "minute.",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token that `/metrics` requires (`Authorization: Bearer …`; at least "

@@ -181,11 +181,12 @@ async def test_console_end_to_end(make_page: MakePage, server: ThreadServer, db:
     await expect(page.get_by_test_id("read-mark").first).to_be_visible(timeout=WAIT)
     await screenshot(page, "console-timeline")
 
-    # User information: personal fields, postal code fills the prefecture (S3.1).
+    # User information: personal fields, a postal code fills in the address (S3.1, issue 16).
     await page.get_by_test_id("field-name").fill("山田 太郎")
     await page.get_by_test_id("field-email").fill("taro@example.jp")
     await page.get_by_test_id("field-postal_code").fill("１００－０００１")
-    await expect(page.get_by_test_id("field-address")).to_have_value("東京都")
+    await expect(page.get_by_test_id("field-address")).to_have_value("東京都千代田区千代田",
+                                                                     timeout=WAIT)
     await page.get_by_test_id("field-address").fill("東京都千代田区千代田1-1")
     await page.get_by_test_id("save-personal").click()
     await expect(page.get_by_test_id("save-personal-result")).to_have_text(re.compile("保存"))

@@ -270,6 +270,7 @@ async def test_guest_list_beside_the_queue_phone_search_and_readable_referrer(
     await page.get_by_test_id("guest-view").get_by_test_id("info-tab-history").click()
     referrer = page.get_by_test_id("referrer")
     await expect(referrer).to_contain_text("q=抹茶 セット", timeout=WAIT)
+    await expect(referrer.get_by_test_id("search-words")).to_have_text("検索: 抹茶 セット")
     assert await referrer.locator("a").get_attribute("href") == SEARCH_REFERRER
     await screenshot(page, "console-detail-referrer-1024")
     await page.set_viewport_size(DESKTOP)

@@ -155,6 +155,14 @@ async def unknown_key(_case: Case) -> Req:
     return Req({"key": "f" * 32})
 
 
+async def postal_on_a(case: Case) -> Req:
+    return Req({"key": case.world.a.widget_key}, params={"code": "100-0001"})
+
+
+async def postal_on_unknown_key(_case: Case) -> Req:
+    return Req({"key": "f" * 32}, params={"code": "100-0001"})
+
+
 async def status_a(case: Case) -> Req:
     token = _token(case)
     return Req({"key": case.world.a.widget_key}, params={"token": token} if token else {})

@@ -71,6 +71,8 @@ from tests.security.makers import (
     new_staff,
     new_stamp,
     own_fresh_session,
+    postal_on_a,
+    postal_on_unknown_key,
     put_button,
     right_login,
     same_guest_only,
@@ -129,6 +131,7 @@ CONFLICT = Outcome(409, "conflict")
 PUBLIC = {
     "POST /api/auth/login": "logging in is how a session starts; throttled",
     "GET /api/widget/{key}/config": "the widget key is public: it is in every shop page",
+    "GET /api/widget/{key}/postal-codes": "Japan Post's public data; budgeted per address",
     "GET /api/widget/{key}/status": "the key is public; a guest's unread count needs its token",
     "POST /api/widget/{key}/status": "as the GET, with the token in the body, not the URL",
     "POST /api/widget/{key}/visit": "the key is public; a foreign token makes a new guest",
@@ -217,6 +220,8 @@ ROWS: list[Row] = [
     Row("DELETE /api/canned-responses/{canned_id}", staff_only(ok(204), admin=NOT_FOUND),
         agents_canned, "the agent's own"),
     Row("GET /api/stamps", STAFF_ANSWER),
+    # Japan Post's public data: any signed-in staff member (issue 16)
+    Row("GET /api/postal-codes", staff_only(OK, foreign=OK), simple(params={"code": "100-0001"})),
     # admin menu (A2–A6)
     Row("GET /api/admin/screen", ADMIN_ANSWER),
     Row("PUT /api/admin/buttons/{status}", ADMIN_ANSWER, put_button),
@@ -244,6 +249,9 @@ ROWS: list[Row] = [
     # the widget: public, by the store's key; a guest is its token
     Row("GET /api/widget/{key}/config", everyone(OK), key_a),
     Row("GET /api/widget/{key}/config", everyone(NOT_FOUND), unknown_key, "unknown key"),
+    Row("GET /api/widget/{key}/postal-codes", everyone(OK), postal_on_a),
+    Row("GET /api/widget/{key}/postal-codes", everyone(NOT_FOUND), postal_on_unknown_key,
+        "unknown key"),
     Row("GET /api/widget/{key}/status", everyone(ok(check=unread_of_own_guest)), status_a),
     Row("GET /api/widget/{key}/status", everyone(NOT_FOUND), unknown_key, "unknown key"),
     Row("POST /api/widget/{key}/status", everyone(ok(check=unread_of_own_guest)), status_post_a),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchCanned } from './data';
 import { enterDecision, slashQuery, tabShortcut, type EnterKey } from './keys';
-import { addressWithPrefecture, normalisePostal, prefectureOf } from './postal';
 
 const key = (over: Partial<EnterKey> = {}): EnterKey => ({
   key: 'Enter', keyCode: 13, isComposing: false, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, timeStamp: 10_000, ...over,
@@ -49,22 +48,5 @@ describe('slash search', () => {
     expect(matchCanned(list, 'th').map((c) => c.id)).toEqual(['1', '2']);
     expect(matchCanned(list, 'ho').map((c) => c.id)).toEqual(['2']);
     expect(matchCanned(list, '')).toHaveLength(2);
-  });
-});
-
-describe('postal codes', () => {
-  it('normalises and finds the prefecture', () => {
-    expect(normalisePostal('〒１００－０００１')).toBe('100-0001');
-    expect(normalisePostal('12345')).toBeNull();
-    expect(prefectureOf('100-0001')).toBe('東京都');
-    expect(prefectureOf('5300001')).toBe('大阪府');
-    expect(prefectureOf('060-0000')).toBe('北海道');
-    expect(prefectureOf('900-0000')).toBe('沖縄県');
-    expect(prefectureOf('010-0000')).toBe('秋田県');
-  });
-  it('fills the prefecture only when the address lacks one', () => {
-    expect(addressWithPrefecture('', '100-0001')).toBe('東京都');
-    expect(addressWithPrefecture('千代田区千代田1-1', '100-0001')).toBe('東京都千代田区千代田1-1');
-    expect(addressWithPrefecture('大阪府大阪市', '100-0001')).toBe('大阪府大阪市');
   });
 });

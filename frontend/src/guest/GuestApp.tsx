@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
+import type { PostalLookupFn } from '../shared/postal';
 import type { GuestChat } from './chat';
 import { waitMinutes } from './components/BusyNote';
 import { Composer } from './components/Composer';
@@ -15,10 +16,12 @@ interface Props {
   config: WidgetConfig | null;
   /** false when the panel is opened on its own page (no loader to close it) */
   embedded: boolean;
+  /** the entry form's postal code look-up */
+  lookupPostal: PostalLookupFn;
 }
 
 /** The chat panel shown in the loader's iframe. */
-export function GuestApp({ chat, config, embedded }: Props) {
+export function GuestApp({ chat, config, embedded, lookupPostal }: Props) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && embedded) postToHost({ type: 'chats:close' });
@@ -40,7 +43,7 @@ export function GuestApp({ chat, config, embedded }: Props) {
         )}
         {screen === 'form' && (
           <div class="guest__scroll">
-            <EntryForm chat={chat} fields={config?.fields ?? []} />
+            <EntryForm chat={chat} fields={config?.fields ?? []} lookupPostal={lookupPostal} />
           </div>
         )}
         {screen === 'leave' && (
@@ -60,7 +63,7 @@ export function GuestApp({ chat, config, embedded }: Props) {
   );
 }
 
-function Header({ chat, config, embedded }: Props) {
+function Header({ chat, config, embedded }: Omit<Props, 'lookupPostal'>) {
   const [confirming, setConfirming] = useState(false);
   const conv = chat.conversation.value;
   const open = conv !== null && conv.status !== 'ended' && chat.screen.value === 'chat';

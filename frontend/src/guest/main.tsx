@@ -2,6 +2,8 @@ import { effect } from '@preact/signals';
 import { render } from 'preact';
 import '../shared/tokens.css';
 import '../shared/base.css';
+import { ApiClient } from '../shared/api';
+import type { PostalLookup } from '../shared/api-types';
 import { initI18n, locale, t } from '../shared/i18n';
 import { wsUrl } from '../shared/ws';
 import { GuestChat } from './chat';
@@ -63,10 +65,14 @@ if (embedded && !mailToken) {
   void askHostForToken({ self: window, parent: window.parent, host, post: postToHost }).then((token) => chat.connect(token));
 } else chat.connect();
 
+// The entry form's postal code look-up: public, budgeted per address by the server.
+const widgetApi = new ApiClient({ language: () => locale.value });
+const lookupPostal = (code: string) => widgetApi.get<PostalLookup>(`/api/widget/${encodeURIComponent(storeKey)}/postal-codes`, { code });
+
 const config: { value: WidgetConfig | null } = { value: null };
 const root = document.getElementById('app');
 const draw = () => {
-  if (root) render(<GuestApp chat={chat} config={config.value} embedded={embedded} />, root);
+  if (root) render(<GuestApp chat={chat} config={config.value} embedded={embedded} lookupPostal={lookupPostal} />, root);
 };
 draw();
 

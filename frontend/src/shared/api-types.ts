@@ -397,6 +397,8 @@ export interface OfflineReplyOut {
 
 export interface PageViewList {
   first_referrer: string | null;
+  /** The search words of `first_referrer`, decoded. */
+  first_search_words?: string | null;
   pageviews: PageViewOut[];
 }
 
@@ -404,6 +406,8 @@ export interface PageViewOut {
   url: string;
   title: string;
   referrer: string | null;
+  /** The words searched for, when the referrer is a Google or Yahoo! JAPAN result page that names them. */
+  search_words?: string | null;
   viewed_at: string;
 }
 
@@ -421,6 +425,20 @@ export interface PasswordChangeIn {
 
 export interface PasswordIn {
   password: string;
+}
+
+export interface PostalAddress {
+  prefecture: string;
+  city: string;
+  /** The town (町域); empty when Japan Post names none. */
+  town: string;
+}
+
+/** A postal code's addresses: one, or several to choose from. */
+export interface PostalLookup {
+  /** The code as `123-4567`. */
+  code: string;
+  addresses: PostalAddress[];
 }
 
 export interface Preferences {
@@ -734,6 +752,7 @@ export interface ApiResponses {
   "GET /api/guests/{guest_id}/pageviews": PageViewList;
   "GET /api/outbox": MailList;
   "POST /api/outbox/{mail_id}/retry": MailOut;
+  "GET /api/postal-codes": PostalLookup;
   "GET /api/staff": StaffList;
   "POST /api/staff": StaffOut;
   "PATCH /api/staff/{staff_id}": StaffOut;
@@ -750,6 +769,7 @@ export interface ApiResponses {
   "PATCH /api/v1/guests/{guest_id}": GuestV1;
   "GET /api/widget/{key}/config": WidgetConfig;
   "POST /api/widget/{key}/mail-link": MailLinkOut;
+  "GET /api/widget/{key}/postal-codes": PostalLookup;
   "GET /api/widget/{key}/status": StatusOut;
   "POST /api/widget/{key}/status": StatusOut;
   "POST /api/widget/{key}/visit": VisitOut;

@@ -18,6 +18,7 @@ from chats.api import (
     hours,
     me,
     outbox,
+    postal,
     staff,
     stamps,
     stats,
@@ -45,4 +46,5 @@ def routers() -> list[APIRouter]:
         busy.router,  # guest flows that tell the truth (issue 14)
         hours.router,  # business hours (issue 16)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
+        postal.router,  # Japanese forms (issue 16)
     ]

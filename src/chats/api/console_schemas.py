@@ -115,11 +115,16 @@ class PageViewOut(BaseModel):
     url: str
     title: str
     referrer: str | None
+    search_words: str | None = Field(
+        default=None, description="The words searched for, when the referrer is a Google or "
+        "Yahoo! JAPAN result page that names them.")
     viewed_at: datetime
 
 
 class PageViewList(BaseModel):
     first_referrer: str | None
+    first_search_words: str | None = Field(
+        default=None, description="The search words of `first_referrer`, decoded.")
     pageviews: list[PageViewOut]
 
 

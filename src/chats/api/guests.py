@@ -19,6 +19,7 @@ from chats.api.console_schemas import (
 )
 from chats.api.deps import Ctx, CurrentStaff, Locale
 from chats.db.models import Guest, StoreField
+from chats.domain.referrer import search_words
 from chats.events.audience import store_staff_channel
 from chats.services import conversations as conversation_service
 from chats.services import guest_directory as directory
@@ -133,10 +134,12 @@ async def pageviews(guest_id: str, auth: CurrentStaff, ctx: Ctx) -> PageViewList
     async with ctx.db.read() as session:
         guest = await directory.get_guest(session, guest_id, auth.store.id)
         views = await directory.page_views(session, guest_id)
+    first = directory.first_referrer(guest, views)
     return PageViewList(
-        first_referrer=directory.first_referrer(guest, views),
+        first_referrer=first, first_search_words=search_words(first),
         pageviews=[PageViewOut(url=v.url, title=v.title, referrer=v.referrer,
-                               viewed_at=v.viewed_at) for v in views],
+                               search_words=search_words(v.referrer), viewed_at=v.viewed_at)
+                   for v in views],
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
+from chats.api.postal import PostalLookup, lookup_answer
 from chats.api.schemas import StrictBody
 from chats.domain.availability import Availability
 from chats.errors import ChatsError
@@ -165,6 +166,17 @@ async def config(key: str, request: Request) -> WidgetConfig:
             if f.ask_before_chat
         ],
     )
+
+
+@router.get("/{key}/postal-codes", response_model=PostalLookup)
+async def postal_lookup(key: str, request: Request,
+                        code: str = Query(min_length=1, max_length=20)) -> PostalLookup:
+    """The entry form's postal code look-up; budgeted per client address (429 past it)."""
+    ctx = _ctx(request)
+    limits = ctx.limits
+    await limits.check(limits.postal, limits.address(request))
+    await ctx.visits.keys.store_id(key)  # an unknown widget key: 404
+    return await lookup_answer(code)
 
 
 class StatusOut(BaseModel):

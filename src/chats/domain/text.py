@@ -98,6 +98,22 @@ def search_key(s: str) -> str:
     return folded.translate(_KATA_TO_HIRA)
 
 
+# What people put between the digits of a phone number. A search text is already
+# NFKC-folded, so full-width hyphens and spaces have become these ASCII ones; the
+# Japanese long vowel mark and the Unicode hyphens survive NFKC and are listed too.
+# The guest search drops the same characters from the stored text, in SQL.
+PHONE_SEPARATORS: Final = ("-", " ", "(", ")", "ー", "‐", "‑", "‒", "–", "—", "―", "−", "ｰ")
+_PHONE_QUERY: Final = re.compile(r"\+?[0-9]{3,}")
+
+
+def phone_digits(q: str) -> str | None:
+    """The digits of a query that looks like (part of) a phone number, else None."""
+    folded = normalise_digits(search_key(q.strip()))
+    for sep in PHONE_SEPARATORS:
+        folded = folded.replace(sep, "")
+    return folded if _PHONE_QUERY.fullmatch(folded) else None
+
+
 WEB_SCHEMES: Final = ("http", "https")
 
 

@@ -299,7 +299,7 @@ class GuestConnection(Connection):
             if existing is None:
                 await self._may_start(uow.session)
             fields = await guest_service.store_fields(uow.session, self.store_id)
-            allowed = {fd.key for fd in fields if fd.ask_before_chat}
+            allowed = [fd for fd in fields if fd.ask_before_chat]
             conversation = await conversation_service.start(
                 uow, guest=guest, nickname=frame.nickname, fields=frame.fields,
                 allowed_fields=allowed)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
-from chats.db.models import Conversation, DailyStat, Guest, Message, Staff, Store
+from chats.db.models import Conversation, DailyStat, Guest, Message, Staff, Store, StoreField
 from chats.domain import calendar
 from chats.domain.availability import MAX_CHATS_LIMIT
 from chats.domain.conversation import (
@@ -36,7 +36,7 @@ from chats.i18n import translate
 from chats.ids import utcnow
 from chats.services import business_hours
 from chats.services import messages as message_service
-from chats.services.guests import merge_profile
+from chats.services.guests import entry_values, merge_profile
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -171,14 +171,19 @@ async def system_message(
 
 async def start(
     uow: UnitOfWork, *, guest: Guest, nickname: str, fields: dict[str, str] | None,
-    allowed_fields: set[str],
+    allowed_fields: list[StoreField],
 ) -> Conversation:
-    """G2: open a waiting conversation (the caller has checked availability)."""
+    """G2: open a waiting conversation (the caller has checked availability).
+
+    The entry form's values are cleaned as staff values are; one that cannot be read
+    refuses the start before anything is changed.
+    """
     existing = await open_conversation(uow.session, guest.id)
     if existing is not None:
         return existing
+    values = entry_values(allowed_fields, fields or {})
     guest.nickname = nickname.strip()[:100]
-    merge_profile(guest, fields or {}, allowed_fields)
+    merge_profile(guest, values, set(values))
     guest.last_contact_at = utcnow()
     conversation = Conversation(
         store_id=guest.store_id, guest_id=guest.id, nickname=guest.nickname,

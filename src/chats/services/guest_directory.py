@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from chats.db.models import Conversation, Guest, Message, PageView, Staff, StoreField
 from chats.domain.conversation import ConversationKind
-from chats.domain.text import normalise_digits, normalise_postal_code, search_key
+from chats.domain.text import PHONE_SEPARATORS, phone_digits, search_key
 from chats.errors import ChatsError
-from chats.services.guests import refresh_search_text
+from chats.services.guests import EMAIL, clean_value, refresh_search_text
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 PAGE_SIZE = 20
-MAX_VALUE = 2000
 MAX_NOTES = 10_000
 PAGEVIEW_LIMIT = 200
-_EMAIL = re.compile(r"[^@\s\"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_TEL = re.compile(r"\+?[0-9][0-9\- ()]{1,28}[0-9]")
-_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -52,24 +45,9 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-# What people put between the digits of a phone number. The search text is already
-# NFKC-folded, so full-width hyphens and spaces have become these ASCII ones; the
-# Japanese long vowel mark and the Unicode hyphens survive NFKC and are listed too.
-_PHONE_SEPARATORS: Final = ("-", " ", "(", ")", "ー", "‐", "‑", "‒", "–", "—", "―", "−", "ｰ")
-_PHONE_QUERY = re.compile(r"\+?[0-9]{3,}")
-
-
-def phone_digits(q: str) -> str | None:
-    """The digits of a query that looks like (part of) a phone number, else None."""
-    folded = normalise_digits(search_key(q.strip()))
-    for sep in _PHONE_SEPARATORS:
-        folded = folded.replace(sep, "")
-    return folded if _PHONE_QUERY.fullmatch(folded) else None
-
-
 def _without_separators(column: Any) -> Any:
     """`column` with phone separators removed, in SQL both SQLite and PostgreSQL run."""
-    for sep in _PHONE_SEPARATORS:
+    for sep in PHONE_SEPARATORS:
         column = func.replace(column, sep, "")
     return column
 
@@ -173,50 +151,26 @@ async def page_views(session: AsyncSession, guest_id: str) -> list[PageView]:
     return list(rows)
 
 
-def _invalid(field: StoreField) -> ChatsError:
-    return ChatsError("bad_frame", "error.field_invalid", status=422, field=field.label)
-
-
-def clean_value(field: StoreField, raw: str | None) -> str:
-    """A profile value checked and normalised for its field type ("" clears it)."""
-    value = _CONTROL.sub("", (raw or "").strip() if field.type != "textarea" else (raw or ""))
-    value = value.strip() if field.type != "textarea" else value.rstrip()
-    if not value:
-        return ""
-    if len(value) > MAX_VALUE:
-        raise _invalid(field)
-    kind = field.type
-    if kind == "email":
-        if not _EMAIL.fullmatch(value):
-            raise ChatsError("bad_frame", "error.email_invalid", status=422)
-    elif kind == "tel":
-        value = normalise_digits(value).replace("（", "(").replace("）", ")")
-        if not _TEL.fullmatch(value):
-            raise _invalid(field)
-    elif kind == "postal":
-        postal = normalise_postal_code(value)
-        if postal is None:
-            raise _invalid(field)
-        value = postal
-    elif kind == "number":
-        value = normalise_digits(value)
-        if not _NUMBER.fullmatch(value):
-            raise _invalid(field)
-    elif kind in ("radio", "select") and value not in (field.options or []):
-        raise _invalid(field)
-    return value
-
-
 def apply_profile(guest: Guest, fields: list[StoreField], values: dict[str, str | None]) -> bool:
-    """Validate and store profile values of the store's current fields; True if any changed."""
+    """Validate and store profile values of the store's current fields; True if any changed.
+
+    The console sends every field on save. A value sent back unchanged that the rules
+    cannot read (stored before they existed, or before a field's type changed) stays
+    as it is rather than refuse the save of the others; a readable one is normalised.
+    """
     by_key = {f.key: f for f in fields if not f.removed}
-    profile = dict(guest.profile or {})
+    stored = guest.profile or {}
+    profile = dict(stored)
     for key, raw in values.items():
         field = by_key.get(key)
         if field is None:
             raise ChatsError("bad_frame", "error.field_unknown", status=422, field=key)
-        profile[key] = clean_value(field, raw)
-    changed = profile != (guest.profile or {})
+        try:
+            profile[key] = clean_value(field, raw)
+        except ChatsError:
+            if raw is None or raw != stored.get(key):
+                raise
+    changed = profile != stored
     if changed:
         guest.profile = profile
         refresh_search_text(guest)
@@ -229,7 +183,7 @@ def email_of(guest: Guest, fields: list[StoreField]) -> str | None:
     keys = [f.key for f in fields if f.type == "email" and not f.removed] + ["email"]
     for key in keys:
         value = str(profile.get(key) or "").strip()
-        if value and _EMAIL.fullmatch(value):
+        if value and EMAIL.fullmatch(value):
             return value
     return None
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import func, select
 
 from chats.db.models import Conversation, Guest, Message, Store, StoreField
-from chats.domain.text import search_key
+from chats.domain.japanese import (
+    JapaneseInputError,
+    furigana,
+    phone_number,
+    postal_code,
+    postal_code_display,
+)
+from chats.domain.text import normalise_digits, search_key
 from chats.errors import ChatsError
 from chats.ids import new_id, new_token, token_hash, utcnow
 
@@ -114,3 +122,60 @@ def merge_profile(guest: Guest, values: dict[str, Any], allowed: set[str]) -> No
             profile[key] = "" if value is None else str(value)[:2000]
     guest.profile = profile
     refresh_search_text(guest)
+
+
+MAX_VALUE: Final = 2000
+EMAIL: Final = re.compile(r"[^@\s\"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_NUMBER: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _invalid(field: StoreField, key: str = "error.field_invalid") -> ChatsError:
+    return ChatsError("bad_frame", key, status=422, field=field.label)
+
+
+def _japanese(field: StoreField, value: str) -> str:
+    """Furigana, phone and postal values in their stored form (domain/japanese.py)."""
+    try:
+        if field.type == "kana":
+            return furigana(value)
+        if field.type == "tel":
+            return phone_number(value)
+        return postal_code_display(postal_code(value))
+    except JapaneseInputError as exc:
+        raise _invalid(field, f"error.input_{exc.reason}") from None
+
+
+def clean_value(field: StoreField, raw: str | None) -> str:
+    """A profile value checked and normalised for its field type ("" clears it).
+
+    Staff (the console, the REST API) and guests (the entry form) go through this
+    same function, so a value reads the same whoever typed it.
+    """
+    value = _CONTROL.sub("", (raw or "").strip() if field.type != "textarea" else (raw or ""))
+    value = value.strip() if field.type != "textarea" else value.rstrip()
+    if not value:
+        return ""
+    if len(value) > MAX_VALUE:
+        raise _invalid(field)
+    kind = field.type
+    if kind == "email":
+        if not EMAIL.fullmatch(value):
+            raise ChatsError("bad_frame", "error.email_invalid", status=422)
+    elif kind in ("kana", "tel", "postal"):
+        value = _japanese(field, value)
+    elif kind == "number":
+        value = normalise_digits(value)
+        if not _NUMBER.fullmatch(value):
+            raise _invalid(field)
+    elif kind in ("radio", "select") and value not in (field.options or []):
+        raise _invalid(field)
+    return value
+
+
+def entry_values(fields: list[StoreField], values: dict[str, Any]) -> dict[str, str]:
+    """The guest's entry-form values of `fields`, cleaned like staff values (others ignored)."""
+    by_key = {f.key: f for f in fields}
+    return {key: clean_value(by_key[key], None if raw is None else str(raw))
+            for key, raw in values.items() if key in by_key}

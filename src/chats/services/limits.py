@@ -41,6 +41,7 @@ class AddressLimits:
         self.start = _rule("start", settings.limit_starts_per_minute, MINUTE)
         self.send = _rule("send", settings.limit_sends_per_minute, MINUTE)
         self.typing = _rule("typing", settings.limit_typing_per_minute, MINUTE)
+        self.postal = _rule("postal", settings.limit_postal_lookups_per_minute, MINUTE)
 
     def address(self, conn: HTTPConnection) -> str:
         """The client address of an HTTP request or a WebSocket (see the module doc)."""

@@ -7,6 +7,8 @@ import type { Action } from '../lib/useAction';
 
 export const FIELD_TYPES = ['text', 'email', 'tel', 'number', 'radio', 'select', 'textarea', 'kana', 'postal'] as const;
 const CHOICES = new Set(['radio', 'select']);
+/** Types whose values the server reads in a Japanese way: the editor says how (issue 16). */
+const TYPE_HINTS = new Set(['kana', 'tel', 'postal']);
 
 export interface FieldDraft {
   label: string;
@@ -27,6 +29,8 @@ interface SettingsProps {
 /** Label, type, choices and the two switches of a field (shared by add and edit), as grid cells. */
 export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }: SettingsProps) {
   const labelClass = compact ? 'visually-hidden' : undefined;
+  // The add form says how a Japanese type reads values; the rows of the list stay short.
+  const hinted = !compact && TYPE_HINTS.has(draft.type);
   return (
     <>
       <Field id={`${p}-label`} label={t('fields.label')} class="fs-label" labelClass={labelClass}>
@@ -35,7 +39,7 @@ export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }:
       </Field>
       <Field id={`${p}-type`} label={t('fields.type')} class="fs-type" labelClass={labelClass}>
         <select id={`${p}-type`} class="input" value={draft.type} onChange={(e) => onChange({ type: e.currentTarget.value })}
-          data-testid={`${p}-type`}>
+          aria-describedby={hinted ? hintId(`${p}-type`) : undefined} data-testid={`${p}-type`}>
           {FIELD_TYPES.map((type) => (
             <option key={type} value={type}>
               {t(`field_type.${type}`)}
@@ -43,6 +47,12 @@ export function FieldSettings({ idPrefix: p, draft, onChange, compact = false }:
           ))}
         </select>
       </Field>
+      {hinted && (
+        // Its own grid cell under the type, so the labels of the row stay in line.
+        <small id={hintId(`${p}-type`)} class="hint fs-hint">
+          {t(`field_type_hint.${draft.type}`)}
+        </small>
+      )}
       <div class="fs-checks">
         <label class="check">
           <input type="checkbox" checked={draft.ask_before_chat} onChange={(e) => onChange({ ask_before_chat: e.currentTarget.checked })}

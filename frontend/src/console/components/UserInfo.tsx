@@ -1,12 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import type { FieldDefinition, GuestDetail, PageViewList } from '../../shared/api-types';
+import type { FieldDefinition, GuestDetail, PageViewList, PostalLookup } from '../../shared/api-types';
 import { errorText } from '../../shared/components/errors';
 import { Field } from '../../shared/components/forms';
+import { PostalStatus, usePostalLookup } from '../../shared/components/PostalHelper';
 import { useLatestCallback } from '../../shared/hooks';
 import { t } from '../../shared/i18n';
+import { addressField, filledAddress, wouldOverwrite } from '../../shared/postal';
 import { api } from '../../shared/session';
 import { dateTimeOf, isWebLink, readableUrl } from '../format';
-import { addressWithPrefecture, normalisePostal } from '../postal';
 import { guestVersions } from '../store';
 
 type Tab = 'personal' | 'other' | 'history';
@@ -191,24 +192,38 @@ function SaveRow({ busy, error, done, testId }: { busy: boolean; error: string; 
   );
 }
 
+const lookupPostal = (code: string) => api.get<PostalLookup>('/api/postal-codes', { code });
+
 function PersonalTab({ guest, onSaved, onDirty, busyRef }: TabProps) {
   const [values, setValues] = useState<Record<string, string>>({ ...guest.profile });
+  // Read by the postal look-up when its answer comes, after renders it did not see.
+  const valuesRef = useRef<Record<string, string>>({ ...guest.profile });
+  const lastFillRef = useRef<string | null>(null);
   const result = useSave(guest.id, onSaved, busyRef);
+  const show = (next: Record<string, string>) => {
+    valuesRef.current = next;
+    setValues(next);
+  };
   const set = (key: string, value: string) => {
-    setValues((v) => ({ ...v, [key]: value }));
+    show({ ...valuesRef.current, [key]: value });
     onDirty(true);
   };
-  const onPostal = (field: FieldDefinition, value: string) => {
-    const code = normalisePostal(value);
-    const address = guest.fields.find((f) => f.type === 'textarea' && f.key.includes('address')) ?? guest.fields.find((f) => f.key === 'address');
-    if (!code) return;
-    setValues((v) => ({ ...v, [field.key]: code, ...(address ? { [address.key]: addressWithPrefecture(v[address.key] ?? '', code) } : {}) }));
-  };
+  const address = addressField(guest.fields);
+  const fill = address
+    ? (found: string, force: boolean): boolean => {
+        const current = valuesRef.current[address.key] ?? '';
+        const overwrite = wouldOverwrite(current, lastFillRef.current);
+        if (overwrite && !force) return false;
+        set(address.key, overwrite ? found : filledAddress(current, found, lastFillRef.current));
+        lastFillRef.current = found;
+        return true;
+      }
+    : null;
   const submit = (ev: Event) => {
     ev.preventDefault();
     const profile: Record<string, string> = {};
     for (const f of guest.fields) profile[f.key] = values[f.key] ?? '';
-    void result.save({ profile }).then((g) => g && setValues({ ...g.profile }));
+    void result.save({ profile }).then((g) => g && show({ ...g.profile }));
   };
   return (
     <form class="info-form" onSubmit={submit} noValidate data-testid="personal-form">
@@ -216,18 +231,51 @@ function PersonalTab({ guest, onSaved, onDirty, busyRef }: TabProps) {
         <span class="field__label">{t('console.nickname')}</span>
         <span class="field__static" data-testid="guest-nickname">{guest.nickname || t('console.guest_unnamed')}</span>
       </div>
-      {guest.fields.map((f) => (
-        <FieldInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} onPostal={(v) => onPostal(f, v)} />
-      ))}
+      {guest.fields.map((f) =>
+        f.type === 'postal' ? (
+          <PostalInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} fill={fill} />
+        ) : (
+          <FieldInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} />
+        ),
+      )}
       <SaveRow {...result} testId="save-personal" />
     </form>
   );
 }
 
-/** Field types that are input types of their own; the others (number, postal, kana, …) are text boxes. */
+/** A postal code field: its address is looked up in Japan Post's data once it has 7 digits. */
+function PostalInput({ field, value, onChange, fill }: { field: FieldDefinition; value: string; onChange: (v: string) => void; fill: ((address: string, force: boolean) => boolean) | null }) {
+  const id = `field-${field.key}`;
+  const lookup = usePostalLookup(lookupPostal, fill);
+  return (
+    <div class="field">
+      <label for={id}>
+        {field.label}
+        <span class="field__hint"> {t('console.postal_hint')}</span>
+      </label>
+      <input
+        id={id}
+        class="input"
+        type="text"
+        inputMode="numeric"
+        autocomplete="off"
+        value={value}
+        data-testid={id}
+        onInput={(e) => {
+          onChange(e.currentTarget.value);
+          lookup.onInput(e.currentTarget.value);
+        }}
+        onBlur={(e) => lookup.onBlur(e.currentTarget.value)}
+      />
+      <PostalStatus lookup={lookup} testId={`${id}-lookup`} />
+    </div>
+  );
+}
+
+/** Field types that are input types of their own; the others (number, kana, …) are text boxes. */
 const INPUT_TYPES = new Set(['email', 'tel']);
 
-function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefinition; value: string; onChange: (v: string) => void; onPostal: (v: string) => void }) {
+function FieldInput({ field, value, onChange }: { field: FieldDefinition; value: string; onChange: (v: string) => void }) {
   const id = `field-${field.key}`;
   if (field.type === 'radio') {
     return (
@@ -264,21 +312,18 @@ function FieldInput({ field, value, onChange, onPostal }: { field: FieldDefiniti
     <div class="field">
       <label for={id}>
         {field.label}
-        {field.type === 'postal' && <span class="field__hint"> {t('console.postal_hint')}</span>}
+        {field.type === 'kana' && <span class="field__hint"> {t('console.kana_hint')}</span>}
       </label>
       <input
         id={id}
         class="input"
         // Preact's input typings discriminate on a literal `type`; all three are plain text boxes.
         type={(INPUT_TYPES.has(field.type) ? field.type : 'text') as 'text'}
-        inputMode={field.type === 'number' || field.type === 'postal' ? 'numeric' : field.type === 'tel' ? 'tel' : 'text'}
+        inputMode={field.type === 'number' ? 'numeric' : field.type === 'tel' ? 'tel' : 'text'}
         autocomplete="off"
         value={value}
         data-testid={id}
-        onInput={(e) => {
-          onChange(e.currentTarget.value);
-          if (field.type === 'postal') onPostal(e.currentTarget.value);
-        }}
+        onInput={(e) => onChange(e.currentTarget.value)}
       />
     </div>
   );
@@ -320,7 +365,10 @@ function HistoryTab({ guest }: { guest: GuestDetail }) {
     <div class="history" data-testid="history">
       <dl class="history__facts">
         <dt>{t('console.referrer')}</dt>
-        <dd data-testid="referrer">{data.first_referrer ? <WebAddress url={data.first_referrer} /> : t('console.referrer_none')}</dd>
+        <dd data-testid="referrer">
+          {data.first_referrer ? <WebAddress url={data.first_referrer} /> : t('console.referrer_none')}
+          {data.first_search_words && <SearchWords words={data.first_search_words} />}
+        </dd>
         <dt>{t('console.first_seen')}</dt>
         <dd>{dateTimeOf(guest.first_seen_at)}</dd>
       </dl>
@@ -334,11 +382,21 @@ function HistoryTab({ guest }: { guest: GuestDetail }) {
               <time>{dateTimeOf(v.viewed_at)}</time>
               <WebAddress url={v.url} label={v.title || undefined} />
               <span class="history__url">{readableUrl(v.url)}</span>
+              {v.search_words && <SearchWords words={v.search_words} />}
             </li>
           ))}
         </ol>
       )}
     </div>
+  );
+}
+
+/** The words a guest searched Google or Yahoo! JAPAN for (decoded by the server), as text. */
+function SearchWords({ words }: { words: string }) {
+  return (
+    <span class="history__search" data-testid="search-words">
+      {t('console.search_words', { words })}
+    </span>
   );
 }
 

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { PostalStatus, usePostalLookup } from '../../shared/components/PostalHelper';
 import { t } from '../../shared/i18n';
+import { addressField, filledAddress, wouldOverwrite, type PostalLookupFn } from '../../shared/postal';
 import type { GuestChat } from '../chat';
 import type { FormField } from '../protocol';
 import { BusyNote } from './BusyNote';
@@ -25,9 +27,12 @@ export function saveNickname(name: string): void {
 const INPUT_TYPES = new Set(['text', 'email', 'tel', 'number']);
 
 /** Nickname and the store's pre-chat fields (G2); showing it counts as "form shown". */
-export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField[] }) {
+export function EntryForm({ chat, fields, lookupPostal }: { chat: GuestChat; fields: FormField[]; lookupPostal: PostalLookupFn }) {
   const [nickname, setNickname] = useState(savedNickname);
   const [values, setValues] = useState<Record<string, string>>({});
+  // Read by the postal look-up when its answer comes, after renders it did not see.
+  const valuesRef = useRef<Record<string, string>>({});
+  const lastFillRef = useRef<string | null>(null);
   const first = useRef<HTMLInputElement>(null);
   const pending = chat.startPending.value;
   // Busy with the queue open: the same form puts the guest in line (issue 14).
@@ -38,7 +43,21 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
     first.current?.focus();
   }, [chat]);
 
-  const set = (key: string, value: string) => setValues((v) => ({ ...v, [key]: value }));
+  const set = (key: string, value: string) => {
+    valuesRef.current = { ...valuesRef.current, [key]: value };
+    setValues(valuesRef.current);
+  };
+  const address = addressField(fields);
+  const fill = address
+    ? (found: string, force: boolean): boolean => {
+        const current = valuesRef.current[address.key] ?? '';
+        const overwrite = wouldOverwrite(current, lastFillRef.current);
+        if (overwrite && !force) return false;
+        set(address.key, overwrite ? found : filledAddress(current, found, lastFillRef.current));
+        lastFillRef.current = found;
+        return true;
+      }
+    : null;
   const onSubmit = (e: Event) => {
     e.preventDefault();
     saveNickname(nickname.trim());
@@ -65,9 +84,13 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
           onInput={(e) => setNickname(e.currentTarget.value)}
         />
       </div>
-      {fields.map((f) => (
-        <FieldInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} />
-      ))}
+      {fields.map((f) =>
+        f.type === 'postal' ? (
+          <PostalInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} lookup={lookupPostal} fill={fill} />
+        ) : (
+          <FieldInput key={f.key} field={f} value={values[f.key] ?? ''} onChange={(v) => set(f.key, v)} />
+        ),
+      )}
       {chat.notice.value && (
         <p class="alert" role="alert">
           {chat.notice.value.message}
@@ -88,13 +111,50 @@ export function EntryForm({ chat, fields }: { chat: GuestChat; fields: FormField
   );
 }
 
-function FieldInput({ field, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
-  const id = `f-${field.key}`;
-  const label = (
+function fieldLabel(field: FormField) {
+  return (
     <>
       {field.label} {field.required && <span class="req">{t('form.required')}</span>}
     </>
   );
+}
+
+/** A postal code: once it has 7 digits the address is looked up and offered for the address field. */
+function PostalInput({ field, value, onChange, lookup: lookupFn, fill }: {
+  field: FormField;
+  value: string;
+  onChange: (v: string) => void;
+  lookup: PostalLookupFn;
+  fill: ((address: string, force: boolean) => boolean) | null;
+}) {
+  const id = `f-${field.key}`;
+  const lookup = usePostalLookup(lookupFn, fill);
+  return (
+    <div class="field">
+      <label for={id}>{fieldLabel(field)}</label>
+      <input
+        id={id}
+        class="input"
+        type="text"
+        inputMode="numeric"
+        autocomplete="postal-code"
+        maxLength={20}
+        required={field.required}
+        value={value}
+        onInput={(e) => {
+          onChange(e.currentTarget.value);
+          lookup.onInput(e.currentTarget.value);
+        }}
+        onBlur={(e) => lookup.onBlur(e.currentTarget.value)}
+      />
+      <PostalStatus lookup={lookup} testId={`${id}-lookup`} />
+    </div>
+  );
+}
+
+function FieldInput({ field, value, onChange }: { field: FormField; value: string; onChange: (v: string) => void }) {
+  const id = `f-${field.key}`;
+  const label = fieldLabel(field);
   if (field.type === 'radio') {
     return (
       <fieldset class="field field--choices">
