@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 
 const LOADER_BUDGET_GZIP = 3 * 1024;
 // The guest panel (JS + CSS its page loads), downloaded only when a guest opens the chat.
-const GUEST_BUDGET_GZIP = 30 * 1024;
+// 30 KB until business hours (opening times) and the postal look-up joined the entry form.
+const GUEST_BUDGET_GZIP = 32 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 const staticDir = join(here, '..', '..', 'src', 'chats', 'static');
 const surfaces = ['console', 'admin', 'guest'];

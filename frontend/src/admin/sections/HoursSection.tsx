@@ -109,7 +109,7 @@ function HoursEditor({ saved, onSaved }: { saved: HoursOut; onSaved: (h: HoursOu
   };
 
   return (
-    <form class="hours" onSubmit={save} data-testid="hours-form">
+    <form class="hours" onSubmit={(e) => void save(e)} data-testid="hours-form">
       <div class="admin-card">
         <label class="check">
           <input type="checkbox" checked={draft.enabled} onChange={(e) => update({ enabled: e.currentTarget.checked })} data-testid="hours-enabled" />
