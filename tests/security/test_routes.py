@@ -235,6 +235,7 @@ ROWS: list[Row] = [
     # mail outbox (issue 7)
     Row("GET /api/outbox", ADMIN_ANSWER),
     Row("POST /api/outbox/{mail_id}/retry", admin_only(OK), failed_mail),
+    Row("POST /api/outbox/{mail_id}/discard", admin_only(OK), failed_mail),
     # the widget: public, by the store's key; a guest is its token
     Row("GET /api/widget/{key}/config", everyone(OK), key_a),
     Row("GET /api/widget/{key}/config", everyone(NOT_FOUND), unknown_key, "unknown key"),

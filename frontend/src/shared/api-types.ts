@@ -310,7 +310,7 @@ export interface MailOut {
 }
 
 /** Where a mail of the outbox is: waiting to go, gone, given up, or only logged. */
-export type MailStatus = "pending" | "sent" | "failed" | "logged";
+export type MailStatus = "pending" | "sent" | "failed" | "logged" | "discarded";
 
 export interface MePatch {
   sound_enabled?: boolean | null;
@@ -676,6 +676,7 @@ export interface ApiResponses {
   "POST /api/guests/{guest_id}/messages": OfflineReplyOut;
   "GET /api/guests/{guest_id}/pageviews": PageViewList;
   "GET /api/outbox": MailList;
+  "POST /api/outbox/{mail_id}/discard": MailOut;
   "POST /api/outbox/{mail_id}/retry": MailOut;
   "GET /api/staff": StaffList;
   "POST /api/staff": StaffOut;

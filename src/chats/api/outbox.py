@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
@@ -68,10 +70,10 @@ def mail_out(mail: MailOutbox) -> MailOut:
 async def list_mails(
     auth: CurrentAdmin,
     ctx: Ctx,
-    status: MailStatus | None = None,
+    status: Annotated[list[MailStatus] | None, Query()] = None,
     page: int = Query(default=1, ge=1, le=10_000),
 ) -> MailList:
-    """The store's outbox, newest first, optionally one status only."""
+    """The store's outbox, newest first; `status` (repeatable) keeps those only."""
     async with ctx.db.read() as session:
         rows, has_more = await outbox_service.list_mails(session, auth.store.id, status=status,
                                                          page=page)
@@ -84,6 +86,14 @@ async def retry_mail(mail_id: str, auth: CurrentAdmin, ctx: Ctx) -> MailOut:
     async with ctx.unit_of_work() as uow:
         mail = await outbox_service.retry_mail(uow.session, auth.store.id, mail_id)
     ctx.wake_mail()
+    return mail_out(mail)
+
+
+@router.post("/{mail_id}/discard", response_model=MailOut)
+async def discard_mail(mail_id: str, auth: CurrentAdmin, ctx: Ctx) -> MailOut:
+    """Give up a pending or failed mail: it is not sent and leaves the list."""
+    async with ctx.unit_of_work() as uow:
+        mail = await outbox_service.discard_mail(uow.session, auth.store.id, mail_id)
     return mail_out(mail)
 
 
