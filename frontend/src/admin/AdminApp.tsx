@@ -19,6 +19,7 @@ import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
 import { StatsSection } from './sections/StatsSection';
 import { TokensSection } from './sections/TokensSection';
+import { OutboxSection } from './sections/OutboxSection';
 
 /** The admin menu (role admin only): login gate, then the settings screens. */
 export function AdminApp() {
@@ -79,6 +80,8 @@ function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<
       return <StatsSection />;
     case 'tokens':
       return <TokensSection />;
+    case 'outbox':
+      return <OutboxSection />;
     case 'canned':
       return (
         <section class="admin-section" aria-labelledby="canned-tab-heading">
