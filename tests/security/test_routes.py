@@ -280,6 +280,9 @@ ROWS: list[Row] = [
     Row("GET /api/admin/tokens", ADMIN_ANSWER),
     Row("POST /api/admin/tokens", admin_only(ok(201), foreign=own(201)), new_token),
     Row("POST /api/admin/tokens/{token_id}/revoke", admin_only(OK), fresh_token),
+    # the audit log (issue 17): the store's own admins read it; another store's sees its own
+    Row("GET /api/admin/audit", ADMIN_ANSWER),
+    Row("GET /api/admin/audit.csv", ADMIN_ANSWER),
     # The REST API takes API tokens only, never a cookie (tokens × routes: test_tokens.py).
     *[Row(route, everyone(UNAUTHORIZED), make) for route, make in (
         ("GET /api/v1/conversations", conversations_of_a),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chats.api import (
     account,
     admin,
+    audit,
     auth,
     busy,
     canned,
@@ -43,4 +44,5 @@ def routers() -> list[APIRouter]:
         account.router, two_factor.router,  # accounts that resist attack (issue 13)
         busy.router,  # guest flows that tell the truth (issue 14)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
+        audit.router,  # the audit log (issue 17)
     ]
