@@ -4,6 +4,7 @@ import { locale, t } from '../../shared/i18n';
 import { Tag } from '../../shared/components/Tag';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
+import { Pager } from '../components/Pager';
 import { useAction, type Action } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
 import { discardMail, listMails, retryMail } from '../outboxApi';
@@ -66,26 +67,11 @@ export function OutboxSection() {
         {(list) => (
           <>
             <MailTable mails={list.mails} action={action} onChanged={(m) => replace(list, m)} />
-            <Pager page={list.page} hasMore={list.has_more} onPage={setPage} />
+            <Pager page={list.page} hasMore={list.has_more} onPage={setPage} testid="outbox" />
           </>
         )}
       </LoadState>
     </section>
-  );
-}
-
-function Pager({ page, hasMore, onPage }: { page: number; hasMore: boolean; onPage: (p: number) => void }) {
-  if (page === 1 && !hasMore) return null;
-  return (
-    <nav class="outbox-pager" aria-label={t('outbox.pages')}>
-      <button type="button" class="btn btn-ghost btn-small" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        {t('outbox.prev')}
-      </button>
-      <span>{t('outbox.page', { page })}</span>
-      <button type="button" class="btn btn-ghost btn-small" disabled={!hasMore} onClick={() => onPage(page + 1)} data-testid="outbox-next">
-        {t('outbox.next')}
-      </button>
-    </nav>
   );
 }
 
