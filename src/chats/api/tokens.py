@@ -72,7 +72,9 @@ async def create_token(body: TokenIn, auth: CurrentAdmin, who: Who, ctx: Ctx) ->
 async def revoke_token(token_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TokenOut:
     """Revoke a token: every later call with it is refused."""
     async with ctx.unit_of_work() as uow:
-        row = await api_tokens.revoke(uow.session, store_id=auth.store.id, token_id=token_id)
-        audit.record(uow.session, who, AuditAction.TOKEN_REVOKED, target_type="token",
-                     target_id=row.id, details={"name": row.name})
+        row, revoked = await api_tokens.revoke(uow.session, store_id=auth.store.id,
+                                               token_id=token_id)
+        if revoked:
+            audit.record(uow.session, who, AuditAction.TOKEN_REVOKED, target_type="token",
+                         target_id=row.id, details={"name": row.name})
         return token_out(row)
