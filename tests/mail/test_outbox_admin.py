@@ -53,6 +53,8 @@ async def test_a_refused_mail_fails_and_send_again_delivers_it_once(
     r = await client.post(f"/api/outbox/{mail_id}/retry")
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["attempts"]) == ("pending", 0)
+    [entry] = (await client.get("/api/admin/audit")).json()["entries"]
+    assert (entry["action"], entry["target_id"]) == ("mail.retried", mail_id)
     await sender.run_once()
     [got] = await smtp.mailbox.wait_for(1)
     assert got.message["Message-ID"] == row["message_id"]
@@ -109,6 +111,11 @@ async def test_discard_takes_pending_and_failed_mails_off_the_list_unsent(
     assert await sender.run_once() == 0
     assert smtp.mailbox.received == []
     assert await _status(db, pending, "discarded")
+    # Each discard is in the audit log, once.
+    entries = (await client.get("/api/admin/audit")).json()["entries"]
+    assert [(e["action"], e["target_id"]) for e in entries] == [
+        ("mail.discarded", failed), ("mail.discarded", pending)]
+    assert entries[0]["actor_name"] == store.admin_login
 
 
 async def test_discard_is_for_the_stores_own_admins(

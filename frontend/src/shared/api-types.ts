@@ -20,7 +20,7 @@ export interface AdminFieldOut {
 }
 
 /** One kind of admin or security action (the `action` column). */
-export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "guest.blacklisted" | "guest.unblacklisted" | "guest.exported" | "guest.erased";
+export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
 
 export interface AuditEntryOut {
   id: string;

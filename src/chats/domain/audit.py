@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an action's name
     GUEST_BLACKLISTED = "guest.blacklisted"
     GUEST_UNBLACKLISTED = "guest.unblacklisted"
+    MAIL_RETRIED = "mail.retried"  # the outbox's "send again"
+    MAIL_DISCARDED = "mail.discarded"
     # The hook for privacy requests (issue 17 item 4): the export and erasure actions
     # record these through `services.audit.record` in their own unit of work.
     GUEST_EXPORTED = "guest.exported"
