@@ -43,6 +43,7 @@ from chats.realtime.notifier import StateNotifier
 from chats.realtime.parts import SocketParts
 from chats.realtime.staff_socket import staff_socket
 from chats.security import same
+from chats.services.audit import AuditSweeper
 from chats.services.auth import Logins
 from chats.services.limits import AddressLimits
 from chats.services.state import AvailabilityCache
@@ -190,10 +191,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sender = ctx.mail_sender = MailSender(ctx)
         await sender.start()
         ctx.notifier.start_presence_watch()
+        sweeper = AuditSweeper(ctx.db, settings.audit_retention_days)
+        sweeper.start()
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
         try:
             yield
         finally:
+            await sweeper.stop()
             await sender.stop()
             await ctx.visits.close()
             await ctx.notifier.close()

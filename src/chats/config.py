@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         description="Bearer token that `/metrics` requires (`Authorization: Bearer …`; at least "
         "16 characters). Unset: `/metrics` answers 404.",
     )
+    audit_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=36500,
+        description="Days the audit log keeps an entry; older ones are purged hourly.",
+    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING…).")
     log_json: bool = Field(default=True, description="Structured JSON logs (false: plain text).")
 

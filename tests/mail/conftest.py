@@ -35,11 +35,14 @@ class Mailbox:
     """aiosmtpd handler that keeps every message and wakes whoever waits for one."""
 
     received: list[Received] = field(default_factory=list)
+    refuse: str | None = None  # an SMTP reply ("550 …", "451 …") every recipient gets while set
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
+        if self.refuse is not None:
+            return self.refuse
         if address.startswith("nobody@"):
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)

@@ -246,6 +246,7 @@ ROWS: list[Row] = [
     # mail outbox (issue 7)
     Row("GET /api/outbox", ADMIN_ANSWER),
     Row("POST /api/outbox/{mail_id}/retry", admin_only(OK), failed_mail),
+    Row("POST /api/outbox/{mail_id}/discard", admin_only(OK), failed_mail),
     # the widget: public, by the store's key; a guest is its token
     Row("GET /api/widget/{key}/config", everyone(OK), key_a),
     Row("GET /api/widget/{key}/config", everyone(NOT_FOUND), unknown_key, "unknown key"),
@@ -293,6 +294,9 @@ ROWS: list[Row] = [
     Row("GET /api/admin/tokens", ADMIN_ANSWER),
     Row("POST /api/admin/tokens", admin_only(ok(201), foreign=own(201)), new_token),
     Row("POST /api/admin/tokens/{token_id}/revoke", admin_only(OK), fresh_token),
+    # the audit log (issue 17): the store's own admins read it; another store's sees its own
+    Row("GET /api/admin/audit", ADMIN_ANSWER),
+    Row("GET /api/admin/audit.csv", ADMIN_ANSWER),
     # The REST API takes API tokens only, never a cookie (tokens × routes: test_tokens.py).
     *[Row(route, everyone(UNAUTHORIZED), make) for route, make in (
         ("GET /api/v1/conversations", conversations_of_a),

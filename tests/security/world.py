@@ -34,7 +34,8 @@ STAFF_ROLES = (AGENT_A, ADMIN_A, ADMIN_B)
 # Tables whose rows a refused call must leave exactly as they were. Sessions and login
 # throttling are left out: a refused call may legitimately touch the caller's own session.
 WATCHED = ("stores", "staff", "store_fields", "guests", "page_views", "conversations",
-           "messages", "canned_responses", "stamps", "uploads", "daily_stats", "mail_outbox")
+           "messages", "canned_responses", "stamps", "uploads", "daily_stats", "mail_outbox",
+           "audit_log")
 _seq = itertools.count(1)
 
 

@@ -20,6 +20,8 @@ import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
 import { StatsSection } from './sections/StatsSection';
 import { TokensSection } from './sections/TokensSection';
+import { OutboxSection } from './sections/OutboxSection';
+import { AuditSection } from './sections/AuditSection';
 
 /** The admin menu (role admin only): login gate, then the settings screens. */
 export function AdminApp() {
@@ -82,6 +84,10 @@ function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<
       return <StatsSection />;
     case 'tokens':
       return <TokensSection />;
+    case 'outbox':
+      return <OutboxSection />;
+    case 'audit':
+      return <AuditSection />;
     case 'canned':
       return (
         <section class="admin-section" aria-labelledby="canned-tab-heading">

@@ -4,6 +4,9 @@
 
 // ---- HTTP bodies (OpenAPI components) ----
 
+/** Who acted: a signed-in staff member, an integrator's API token, or CHATS itself. */
+export type ActorKind = "staff" | "token" | "system";
+
 export interface AdminFieldOut {
   id: string;
   key: string;
@@ -14,6 +17,28 @@ export interface AdminFieldOut {
   ask_before_chat: boolean;
   required: boolean;
   removed: boolean;
+}
+
+/** One kind of admin or security action (the `action` column). */
+export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
+
+export interface AuditEntryOut {
+  id: string;
+  at: string;
+  action: AuditAction;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  actor_name: string;
+  address: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  entries: AuditEntryOut[];
+  page: number;
+  has_more: boolean;
 }
 
 export interface Body_create_stamp_api_admin_stamps_post {
@@ -344,7 +369,7 @@ export interface MailOut {
 }
 
 /** Where a mail of the outbox is: waiting to go, gone, given up, or only logged. */
-export type MailStatus = "pending" | "sent" | "failed" | "logged";
+export type MailStatus = "pending" | "sent" | "failed" | "logged" | "discarded";
 
 export interface MePatch {
   sound_enabled?: boolean | null;
@@ -701,6 +726,8 @@ export interface put {
 
 /** The success answer of each HTTP operation, by "METHOD /path". */
 export interface ApiResponses {
+  "GET /api/admin/audit": AuditPage;
+  "GET /api/admin/audit.csv": void;
   "DELETE /api/admin/buttons/{status}": ScreenSettings;
   "PUT /api/admin/buttons/{status}": ScreenSettings;
   "GET /api/admin/embed": EmbedSettings;
@@ -751,6 +778,7 @@ export interface ApiResponses {
   "POST /api/guests/{guest_id}/messages": OfflineReplyOut;
   "GET /api/guests/{guest_id}/pageviews": PageViewList;
   "GET /api/outbox": MailList;
+  "POST /api/outbox/{mail_id}/discard": MailOut;
   "POST /api/outbox/{mail_id}/retry": MailOut;
   "GET /api/postal-codes": PostalLookup;
   "GET /api/staff": StaffList;

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chats.api import (
     account,
     admin,
+    audit,
     auth,
     busy,
     canned,
@@ -47,4 +48,5 @@ def routers() -> list[APIRouter]:
         hours.router,  # business hours (issue 16)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
         postal.router,  # Japanese forms (issue 16)
+        audit.router,  # the audit log (issue 17)
     ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import Field
 
-from chats.api.deps import Ctx, CurrentStaff
+from chats.api.deps import Ctx, CurrentStaff, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import Staff
+from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
 from chats.realtime.staff_socket import staff_signed_out
 from chats.security import verify_password_async
-from chats.services import attempts, passwords
+from chats.services import attempts, audit, passwords
 from chats.services import staff as staff_service
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -38,7 +39,8 @@ async def check_current_password(ctx: Ctx, staff: Staff, password: str) -> None:
 
 
 @router.post("/password", status_code=204)
-async def change_password(body: PasswordChangeIn, auth: CurrentStaff, ctx: Ctx) -> Response:
+async def change_password(body: PasswordChangeIn, auth: CurrentStaff, who: Who,
+                          ctx: Ctx) -> Response:
     """Change one's own password; every other session of the caller ends at once."""
     await check_current_password(ctx, auth.staff, body.current_password)
     new_hash = await passwords.new_password_hash(
@@ -50,6 +52,8 @@ async def change_password(body: PasswordChangeIn, auth: CurrentStaff, ctx: Ctx) 
         await staff_service.set_password(uow.session, staff, new_hash,
                                          keep_session=auth.session.id)
         await attempts.clear(uow.session, f"current:{staff.id}")
+        audit.record(uow.session, who, AuditAction.PASSWORD_CHANGED, target_type="staff",
+                     target_id=staff.id)
     await staff_signed_out(ctx.presence, ctx.publisher, ctx.notifier, auth.store.id,
                            auth.staff.id, keep_session=auth.session.id)
     return Response(status_code=204)

@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from chats.api.deps import get_ctx
+from chats.api.deps import client_ip, get_ctx
 from chats.db.models import ApiToken, Store
 from chats.errors import ChatsError
 from chats.services import api_tokens
+from chats.services import audit as audit_service
 
 bearer = HTTPBearer(
     auto_error=False, scheme_name="ApiToken", bearerFormat="chats_…",
@@ -64,5 +65,12 @@ async def write_token(auth: Annotated[TokenAuth, Depends(api_token)]) -> TokenAu
     return auth
 
 
+async def token_actor(request: Request,
+                      auth: Annotated[TokenAuth, Depends(api_token)]) -> audit_service.Actor:
+    """The token as the audit log names it, with the client address."""
+    return audit_service.Actor.of_token(auth.token, client_ip(request))
+
+
 ReadToken = Annotated[TokenAuth, Depends(api_token)]
 WriteToken = Annotated[TokenAuth, Depends(write_token)]
+TokenWho = Annotated[audit_service.Actor, Depends(token_actor)]

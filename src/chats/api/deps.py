@@ -16,6 +16,7 @@ from chats.errors import ChatsError
 from chats.i18n import pick_locale
 from chats.ids import utcnow
 from chats.security import same
+from chats.services import audit as audit_service
 from chats.services import auth as auth_service
 
 if TYPE_CHECKING:
@@ -97,7 +98,14 @@ async def _locale(request: Request) -> str:
     return get_locale(request)
 
 
+async def staff_actor(request: Request,
+                      auth: Annotated[StaffAuth, Depends(current_staff)]) -> audit_service.Actor:
+    """The caller as the audit log names it: staff member, store and client address."""
+    return audit_service.Actor.of_staff(auth.staff, client_ip(request))
+
+
 Ctx = Annotated[AppContext, Depends(_ctx)]
 Locale = Annotated[str, Depends(_locale)]
 CurrentStaff = Annotated[StaffAuth, Depends(current_staff)]
 CurrentAdmin = Annotated[StaffAuth, Depends(current_admin)]
+Who = Annotated[audit_service.Actor, Depends(staff_actor)]

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from chats.api.deps import Ctx, CurrentAdmin
+from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import Store
+from chats.domain.audit import AuditAction
 from chats.domain.origins import MAX_EMBED_ORIGINS, MAX_ORIGIN_CHARS
+from chats.services import audit
 from chats.services import embed as embed_service
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -39,9 +41,11 @@ async def get_embed(auth: CurrentAdmin, ctx: Ctx) -> EmbedSettings:
 
 
 @router.put("/embed", response_model=EmbedSettings)
-async def put_embed(body: EmbedIn, auth: CurrentAdmin, ctx: Ctx) -> EmbedSettings:
+async def put_embed(body: EmbedIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> EmbedSettings:
     """Replace the list (normalised to `scheme://host[:port]`; empty: any site)."""
     async with ctx.unit_of_work() as uow:
         store = await embed_service.set_embed_origins(uow.session, store_id=auth.store.id,
                                                       origins=body.origins)
+        audit.record(uow.session, who, AuditAction.SETTINGS_EMBED,
+                     details={"origins": list(store.embed_origins)})
         return EmbedSettings(origins=list(store.embed_origins))

@@ -17,7 +17,7 @@ from chats.api.console_schemas import (
     PageViewList,
     PageViewOut,
 )
-from chats.api.deps import Ctx, CurrentStaff, Locale
+from chats.api.deps import Ctx, CurrentStaff, Locale, Who
 from chats.db.models import Guest, StoreField
 from chats.domain.referrer import search_words
 from chats.events.audience import store_staff_channel
@@ -97,7 +97,7 @@ async def get_guest(guest_id: str, auth: CurrentStaff, ctx: Ctx) -> GuestDetail:
 
 
 @router.patch("/{guest_id}", response_model=GuestDetail)
-async def patch_guest(guest_id: str, body: GuestPatch, auth: CurrentStaff, ctx: Ctx,
+async def patch_guest(guest_id: str, body: GuestPatch, auth: CurrentStaff, who: Who, ctx: Ctx,
                       locale: Locale) -> GuestDetail:
     """Save profile fields, notes or the blacklist switch (which cuts the guest off at once)."""
     async with ctx.unit_of_work() as uow:
@@ -116,7 +116,7 @@ async def patch_guest(guest_id: str, body: GuestPatch, auth: CurrentStaff, ctx: 
         if body.blacklisted is not None and body.blacklisted != guest.blacklisted:
             # Publishes guest_updated itself, after ending an open chat.
             await conversation_service.set_blacklisted(
-                uow, guest=guest, blacklisted=body.blacklisted, locale=locale
+                uow, guest=guest, blacklisted=body.blacklisted, locale=locale, actor=who
             )
         elif changed:
             uow.publish(store_staff_channel(auth.store.id),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from chats.api.deps import Ctx, CurrentAdmin
+from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import MailOutbox
+from chats.domain.audit import AuditAction
 from chats.domain.mail import MailStatus
 from chats.errors import ChatsError
 from chats.ids import iso
 from chats.mail.links import MAX_TOKEN, verify_mail_link
+from chats.services import audit
 from chats.services import outbox as outbox_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
 mail_link_router = APIRouter(prefix="/api/widget", tags=["widget"])
@@ -68,10 +75,10 @@ def mail_out(mail: MailOutbox) -> MailOut:
 async def list_mails(
     auth: CurrentAdmin,
     ctx: Ctx,
-    status: MailStatus | None = None,
+    status: Annotated[list[MailStatus] | None, Query()] = None,
     page: int = Query(default=1, ge=1, le=10_000),
 ) -> MailList:
-    """The store's outbox, newest first, optionally one status only."""
+    """The store's outbox, newest first; `status` (repeatable) keeps those only."""
     async with ctx.db.read() as session:
         rows, has_more = await outbox_service.list_mails(session, auth.store.id, status=status,
                                                          page=page)
@@ -79,12 +86,28 @@ async def list_mails(
 
 
 @router.post("/{mail_id}/retry", response_model=MailOut)
-async def retry_mail(mail_id: str, auth: CurrentAdmin, ctx: Ctx) -> MailOut:
+async def retry_mail(mail_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> MailOut:
     """Send a failed mail again now, with a fresh set of attempts."""
     async with ctx.unit_of_work() as uow:
         mail = await outbox_service.retry_mail(uow.session, auth.store.id, mail_id)
+        _record(uow.session, who, AuditAction.MAIL_RETRIED, mail)
     ctx.wake_mail()
     return mail_out(mail)
+
+
+@router.post("/{mail_id}/discard", response_model=MailOut)
+async def discard_mail(mail_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> MailOut:
+    """Give up a pending or failed mail: it is not sent and leaves the list."""
+    async with ctx.unit_of_work() as uow:
+        mail = await outbox_service.discard_mail(uow.session, auth.store.id, mail_id)
+        _record(uow.session, who, AuditAction.MAIL_DISCARDED, mail)
+    return mail_out(mail)
+
+
+def _record(session: AsyncSession, who: audit.Actor, action: AuditAction,
+            mail: MailOutbox) -> None:
+    audit.record(session, who, action, target_type="mail", target_id=mail.id,
+                 details={"to": mail.to_addr, "subject": mail.subject})
 
 
 @mail_link_router.post("/{key}/mail-link", response_model=MailLinkOut)

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff
+from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff, Who
 from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.events.audience import staff_channel
 from chats.mail.addresses import validate_address
 from chats.realtime.staff_socket import staff_signed_out
+from chats.services import audit, passwords
 from chats.services import conversations as conversation_service
-from chats.services import passwords
 from chats.services import staff as staff_service
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ async def list_staff(auth: CurrentStaff, ctx: Ctx) -> StaffList:
 
 
 @router.post("", response_model=StaffOut, status_code=201)
-async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
+async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> StaffOut:
     """Add a staff member to the caller's store."""
     fields = body.model_dump()
     fields["email"] = _clean_email(fields.get("email"))
@@ -41,6 +41,7 @@ async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, ctx: Ctx) -> Sta
         fields["password"], user_inputs=(fields["login_id"], fields.get("name") or ""))
     async with ctx.unit_of_work() as uow:
         staff = await staff_service.create_staff(uow.session, store_id=auth.store.id, **fields)
+        audit.staff_created(uow.session, who, staff)
     return staff_out(staff)
 
 
@@ -59,7 +60,8 @@ def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, objec
 
 
 @router.patch("/{staff_id}", response_model=StaffOut)
-async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx: Ctx) -> StaffOut:
+async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, who: Who,
+                      ctx: Ctx) -> StaffOut:
     """Edit, disable or reset the password of a staff member of the caller's store."""
     changes = body.model_dump(exclude_unset=True)
     if "email" in changes:
@@ -69,9 +71,11 @@ async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, ctx
     async with ctx.unit_of_work() as uow:
         staff = await staff_service.access_staff(uow.session, auth.store.id, staff_id)
         _refuse_self_lockout(auth.staff.id, staff.id, changes)
-        staff_service.apply_staff_changes(staff, changes)
+        changed = staff_service.apply_staff_changes(staff, changes)
         if password_hash:
             await staff_service.set_password(uow.session, staff, password_hash)
+        audit.staff_changed(uow.session, who, staff, changed,
+                            password_reset=password_hash is not None)
         if changes.get("active") is False:
             # Nobody may be left talking to a disabled account: its chats go back to
             # the queue before its sessions end (docs/protocol.md §5, "No chat without an owner").

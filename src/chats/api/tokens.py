@@ -8,10 +8,11 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from chats.api.deps import Ctx, CurrentAdmin
+from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import ApiToken
-from chats.services import api_tokens
+from chats.domain.audit import AuditAction
+from chats.services import api_tokens, audit
 
 router = APIRouter(prefix="/api/admin/tokens", tags=["api tokens"])
 
@@ -55,19 +56,25 @@ async def list_tokens(auth: CurrentAdmin, ctx: Ctx) -> TokenList:
 
 
 @router.post("", response_model=TokenCreated, status_code=201)
-async def create_token(body: TokenIn, auth: CurrentAdmin, ctx: Ctx) -> TokenCreated:
+async def create_token(body: TokenIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TokenCreated:
     """A new token; the answer is the only time its value is shown."""
     async with ctx.unit_of_work() as uow:
         row, secret = await api_tokens.create(uow.session, store_id=auth.store.id,
                                               staff_id=auth.staff.id, name=body.name,
                                               write=body.scope == "write")
+        audit.record(uow.session, who, AuditAction.TOKEN_CREATED, target_type="token",
+                     target_id=row.id, details={"name": row.name, "scope": row.scope})
         out = token_out(row)
     return TokenCreated(**out.model_dump(), token=secret)
 
 
 @router.post("/{token_id}/revoke", response_model=TokenOut)
-async def revoke_token(token_id: str, auth: CurrentAdmin, ctx: Ctx) -> TokenOut:
+async def revoke_token(token_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TokenOut:
     """Revoke a token: every later call with it is refused."""
     async with ctx.unit_of_work() as uow:
-        row = await api_tokens.revoke(uow.session, store_id=auth.store.id, token_id=token_id)
+        row, revoked = await api_tokens.revoke(uow.session, store_id=auth.store.id,
+                                               token_id=token_id)
+        if revoked:
+            audit.record(uow.session, who, AuditAction.TOKEN_REVOKED, target_type="token",
+                         target_id=row.id, details={"name": row.name})
         return token_out(row)

@@ -10,14 +10,15 @@ from pydantic import BaseModel, Field
 from chats import devices
 from chats.api.account import check_current_password
 from chats.api.auth import session_started
-from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff, client_ip
+from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff, Who, client_ip
 from chats.api.schemas import SessionOut, StrictBody
 from chats.cookies import SESSION_COOKIE
 from chats.db.models import Staff, Store
+from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
+from chats.services import audit, two_factor
 from chats.services import auth as auth_service
 from chats.services import staff as staff_service
-from chats.services import two_factor
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,7 +125,7 @@ async def setup(auth: CurrentStaff, ctx: Ctx) -> EnrolmentOut:
 
 
 @router.post("/auth/two-factor/confirm", response_model=RecoveryCodesOut)
-async def confirm(body: CodeIn, auth: CurrentStaff, ctx: Ctx) -> RecoveryCodesOut:
+async def confirm(body: CodeIn, auth: CurrentStaff, who: Who, ctx: Ctx) -> RecoveryCodesOut:
     """Turn the second factor on with a first code; answers the ten recovery codes."""
     async with ctx.unit_of_work() as uow:
         staff = await _own(uow.session, auth.staff.id)
@@ -132,26 +133,33 @@ async def confirm(body: CodeIn, auth: CurrentStaff, ctx: Ctx) -> RecoveryCodesOu
         if codes is None:
             await uow.session.commit()  # the failure counts
             raise ChatsError("bad_frame", "error.code_wrong")
+        audit.record(uow.session, who, AuditAction.TWO_FACTOR_ENABLED, target_type="staff",
+                     target_id=staff.id)
     return RecoveryCodesOut(recovery_codes=codes)
 
 
 @router.post("/auth/two-factor/disable", status_code=204)
-async def disable(body: PasswordIn, auth: CurrentStaff, ctx: Ctx) -> Response:
+async def disable(body: PasswordIn, auth: CurrentStaff, who: Who, ctx: Ctx) -> Response:
     """Turn one's own second factor off (the password is asked again)."""
     if auth.store.require_two_factor:
         raise ChatsError("conflict", "error.two_factor_required")
     await check_current_password(ctx, auth.staff, body.password)
     async with ctx.unit_of_work() as uow:
         await two_factor.turn_off(uow.session, await _own(uow.session, auth.staff.id))
+        audit.record(uow.session, who, AuditAction.TWO_FACTOR_DISABLED, target_type="staff",
+                     target_id=auth.staff.id)
     return Response(status_code=204)
 
 
 @router.put("/admin/two-factor", response_model=TwoFactorOut)
-async def require(body: RequiredIn, auth: CurrentAdmin, ctx: Ctx) -> TwoFactorOut:
+async def require(body: RequiredIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TwoFactorOut:
     """Require (or stop requiring) a second factor of every staff member of the store."""
     async with ctx.unit_of_work() as uow:
         store = await uow.session.get(Store, auth.store.id)
         assert store is not None
+        if store.require_two_factor != body.required:
+            audit.record(uow.session, who, AuditAction.TWO_FACTOR_REQUIRED,
+                         details={"required": body.required})
         store.require_two_factor = body.required
         left = await two_factor.recovery_codes_left(uow.session, auth.staff.id)
     return TwoFactorOut(enabled=auth.staff.totp_secret is not None, required=body.required,
@@ -159,11 +167,13 @@ async def require(body: RequiredIn, auth: CurrentAdmin, ctx: Ctx) -> TwoFactorOu
 
 
 @router.delete("/staff/{staff_id}/two-factor", status_code=204)
-async def reset(staff_id: str, auth: CurrentAdmin, ctx: Ctx) -> Response:
+async def reset(staff_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> Response:
     """Reset a staff member's second factor (a lost phone); they set it up again."""
     async with ctx.unit_of_work() as uow:
         staff = await staff_service.access_staff(uow.session, auth.store.id, staff_id)
         await two_factor.turn_off(uow.session, staff)
+        audit.record(uow.session, who, AuditAction.STAFF_TWO_FACTOR_RESET, target_type="staff",
+                     target_id=staff.id, details={"login_id": staff.login_id})
     return Response(status_code=204)
 
 

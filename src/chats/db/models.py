@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chats.domain.audit import ActorKind, AuditAction
 from chats.domain.conversation import ConversationKind, ConversationStatus, EndReason
 from chats.domain.mail import MailStatus
 from chats.domain.staff import StaffRole
@@ -417,6 +418,28 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = _created()
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    """One admin or security action of a store (issue 17 item 5): who, when, what, from where.
+
+    The actor is kept by id and by name as it was then, without a foreign key: the row
+    outlives the staff member or token it names.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_store_at", "store_id", "at"),)
+    id: Mapped[str] = _id()
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[AuditAction] = mapped_column(_str_enum(AuditAction, 40))
+    actor_kind: Mapped[ActorKind] = mapped_column(_str_enum(ActorKind, 16))
+    actor_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(40), default=None)
+    target_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Webhook(Base):

@@ -12,3 +12,8 @@ class MailStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # attempts exhausted; an admin may retry it
     LOGGED = "logged"  # no SMTP server configured: written to the log instead
+    DISCARDED = "discarded"  # an admin gave up on it; kept so its dedupe key stays taken
+
+
+OPEN_STATUSES = frozenset({MailStatus.PENDING, MailStatus.FAILED})
+"""The mails an admin may still act on: send again (failed) or discard (either)."""

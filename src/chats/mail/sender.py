@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from chats.db.models import MailOutbox
 from chats.domain.mail import MailStatus
 from chats.ids import utcnow
-from chats.mail.smtp import build_message, deliver, is_permanent, parse_smtp_url
+from chats.mail.smtp import build_message, deliver, describe_error, is_permanent, parse_smtp_url
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -255,7 +255,7 @@ class MailSender:
 
     async def _failed(self, mail: MailOutbox, exc: Exception) -> None:
         attempts = mail.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = describe_error(exc)[:2000]
         give_up = attempts >= self._max_attempts or is_permanent(exc) or isinstance(exc, ValueError)
         next_at = self._clock() + timedelta(seconds=backoff_seconds(attempts))
         log.warning("mail delivery failed", extra={"mail_id": mail.id, "attempts": attempts,

@@ -109,3 +109,14 @@ def is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         return all(r.code >= 500 for r in exc.recipients)
     return isinstance(exc, aiosmtplib.SMTPRecipientRefused) and exc.code >= 500
+
+
+def describe_error(exc: BaseException) -> str:
+    """The reason an admin reads in the outbox: the server's reply, else the error's text."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return "; ".join(describe_error(r) for r in exc.recipients)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        reply = f"{exc.code} {exc.message}".strip()
+        recipient = getattr(exc, "recipient", None)
+        return f"{reply} ({recipient})" if recipient else reply
+    return f"{type(exc).__name__}: {exc}"

@@ -56,14 +56,19 @@ async def list_tokens(session: AsyncSession, store_id: str) -> list[ApiToken]:
     return list(rows)
 
 
-async def revoke(session: AsyncSession, *, store_id: str, token_id: str) -> ApiToken:
-    """Revoke a token of the store: refused from the next call on. Revoking twice is a no-op."""
+async def revoke(session: AsyncSession, *, store_id: str,
+                 token_id: str) -> tuple[ApiToken, bool]:
+    """Revoke a token of the store: refused from the next call on. Revoking twice is a no-op.
+
+    Returns the token and whether this call revoked it.
+    """
     row = await session.get(ApiToken, token_id)
     if row is None or row.store_id != store_id:
         raise ChatsError("not_found")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-    return row
+    if row.revoked_at is not None:
+        return row, False
+    row.revoked_at = utcnow()
+    return row, True
 
 
 async def resolve(session: AsyncSession, secret: str) -> tuple[ApiToken, Store] | None:

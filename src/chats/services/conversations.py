@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from chats.db.models import Conversation, DailyStat, Guest, Message, Staff, Store, StoreField
 from chats.domain import calendar
+from chats.domain.audit import AuditAction
 from chats.domain.availability import MAX_CHATS_LIMIT
 from chats.domain.conversation import (
     OPEN_STATUSES,
@@ -34,7 +35,7 @@ from chats.events.audience import (
 )
 from chats.i18n import translate
 from chats.ids import utcnow
-from chats.services import business_hours
+from chats.services import audit, business_hours
 from chats.services import messages as message_service
 from chats.services.guests import entry_values, merge_profile
 
@@ -500,11 +501,14 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
 
 
 async def set_blacklisted(uow: UnitOfWork, *, guest: Guest, blacklisted: bool,
-                          locale: str) -> None:
+                          locale: str, actor: audit.Actor) -> None:
     """S3.2/G5: blacklisting cuts an open chat off at once; the guest sees away from then on."""
     if guest.blacklisted == blacklisted:
         return
     guest.blacklisted = blacklisted
+    audit.record(uow.session, actor,
+                 AuditAction.GUEST_BLACKLISTED if blacklisted else AuditAction.GUEST_UNBLACKLISTED,
+                 target_type="guest", target_id=guest.id, details={"nickname": guest.nickname})
     if blacklisted:
         conversation = await open_conversation(uow.session, guest.id)
         if conversation is not None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chats.events.unit_of_work import UnitOfWork
+    from chats.services.audit import Actor
 
 MAX_LIMIT: Final = 100
 
@@ -144,7 +145,7 @@ class GuestChanges:
 
 
 async def update_guest(uow: UnitOfWork, *, store_id: str, guest_id: str,
-                       changes: GuestChanges, locale: str) -> Guest:
+                       changes: GuestChanges, locale: str, actor: Actor) -> Guest:
     """Save a guest's fields, notes, nickname or blacklist switch; the console hears of it."""
     guest = await directory.get_guest(uow.session, guest_id, store_id)
     changed = False
@@ -161,7 +162,7 @@ async def update_guest(uow: UnitOfWork, *, store_id: str, guest_id: str,
     if changes.blacklisted is not None and changes.blacklisted != guest.blacklisted:
         # Publishes guest_updated itself, after ending an open chat.
         await chats.set_blacklisted(uow, guest=guest, blacklisted=changes.blacklisted,
-                                    locale=locale)
+                                    locale=locale, actor=actor)
     elif changed:
         uow.publish(store_staff_channel(store_id), {"type": "guest_updated",
                                                     "guest_id": guest.id})

@@ -160,13 +160,19 @@ def own_view(staff: Staff) -> dict[str, object]:
             "sound_enabled": staff.sound_enabled}
 
 
-def apply_staff_changes(staff: Staff, changes: dict[str, object]) -> None:
-    """Validate and apply editable fields (name, email, role, max_chats, active, prefs)."""
+def apply_staff_changes(staff: Staff, changes: dict[str, object]) -> dict[str, object]:
+    """Validate and apply editable fields (name, email, role, max_chats, active, prefs).
+
+    Returns the fields whose value changed, with their new values.
+    """
     if "role" in changes and changes["role"] not in set(StaffRole):
         raise ChatsError("bad_frame", "error.validation", detail="role")
     if "max_chats" in changes:
         changes["max_chats"] = _check_max_chats(int(str(changes["max_chats"])))
+    changed: dict[str, object] = {}
     for key in ("name", "email", "role", "max_chats", "active", "sound_enabled",
                 "notify_left_messages", "locale"):
-        if key in changes:
+        if key in changes and getattr(staff, key) != changes[key]:
             setattr(staff, key, changes[key])
+            changed[key] = changes[key]
+    return changed

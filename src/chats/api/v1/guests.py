@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from chats.api.bearer import ReadToken, WriteToken
+from chats.api.bearer import ReadToken, TokenWho, WriteToken
 from chats.api.deps import Ctx
 from chats.api.v1.schemas import GuestPageV1, GuestUpdate, GuestV1, guest_v1
 from chats.services import guest_directory as directory
@@ -40,13 +40,14 @@ async def get_guest(guest_id: str, auth: ReadToken, ctx: Ctx) -> GuestV1:
 
 
 @router.patch("/{guest_id}", response_model=GuestV1)
-async def update_guest(guest_id: str, body: GuestUpdate, auth: WriteToken, ctx: Ctx) -> GuestV1:
+async def update_guest(guest_id: str, body: GuestUpdate, auth: WriteToken, who: TokenWho,
+                       ctx: Ctx) -> GuestV1:
     """Change fields, notes, nickname or the blacklist switch (which cuts a chat off)."""
     changes = rest_api.GuestChanges(nickname=body.nickname, notes=body.notes,
                                     profile=body.profile, blacklisted=body.blacklisted)
     async with ctx.unit_of_work() as uow:
         await rest_api.update_guest(uow, store_id=auth.store.id, guest_id=guest_id,
-                                    changes=changes, locale=auth.store.locale)
+                                    changes=changes, locale=auth.store.locale, actor=who)
     if body.blacklisted is not None:
         ctx.notifier.notify(auth.store.id)
     return await get_guest(guest_id, auth, ctx)
