@@ -1,0 +1,26 @@
+"""One uvicorn configuration (issue 15 item 5): `chats serve`, the demo, the tests' servers and
+the bench's bare relay serve with the same socket options."""
+
+from __future__ import annotations
+
+from bench.relay import SOCKET_OPTIONS
+
+from chats.serving import WS_MAX_SIZE, server_config
+
+
+async def _app(scope: object, receive: object, send: object) -> None:
+    """An ASGI app that is never called."""
+
+
+def test_the_configuration_of_chats_serve() -> None:
+    config = server_config(_app, host="127.0.0.1", port=8123)
+    assert (config.host, config.port, config.lifespan) == ("127.0.0.1", 8123, "on")
+    # X-Forwarded-For is read by CHATS_TRUSTED_PROXIES alone, never by uvicorn.
+    assert config.proxy_headers is False
+    assert config.ws_max_size == WS_MAX_SIZE > 64 * 1024
+    assert config.log_config is None
+
+
+def test_the_bench_baseline_serves_with_the_same_socket_options() -> None:
+    config = server_config(_app, host="127.0.0.1", port=8123)
+    assert {key: getattr(config, key) for key in SOCKET_OPTIONS} == SOCKET_OPTIONS
