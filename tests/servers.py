@@ -40,7 +40,9 @@ class Site(Protocol):
     @property
     def url(self) -> str: ...
 
-    def client(self) -> httpx.AsyncClient: ...
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient: ...
 
 
 class Served(Protocol):
@@ -70,9 +72,11 @@ class ThreadServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def client(self) -> httpx.AsyncClient:
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient:
         """An HTTP client for this server (keeps cookies)."""
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
+        return httpx.AsyncClient(base_url=self.url, timeout=timeout, cookies=cookies)
 
     def start(self) -> ThreadServer:
         app = create_app(self.settings.model_copy(update={"public_url": self.url}))
@@ -113,11 +117,14 @@ class InProcessApp:
     _replies: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def client(self) -> httpx.AsyncClient:
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient:
         """An HTTP client for this app (keeps cookies)."""
         transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False,
                                         client=IN_PROCESS_PEER)
-        return httpx.AsyncClient(transport=transport, base_url=self.url, timeout=10)
+        return httpx.AsyncClient(transport=transport, base_url=self.url, timeout=timeout,
+                                 cookies=cookies)
 
     async def start(self) -> InProcessApp:
         """Build the app and run its lifespan's start-up, as uvicorn's `lifespan="on"` does."""

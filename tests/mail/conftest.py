@@ -1,4 +1,5 @@
-"""Mail fixtures: a real SMTP server (aiosmtpd) in the test process, app contexts, a server."""
+"""Mail fixtures: a real SMTP server (aiosmtpd) in the test process, app contexts, a server
+and the app in-process, both sending to that SMTP server."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import tests.servers
 from chats.app import build_context, create_app
 from chats.config import Settings
 from chats.context import AppContext
-from tests.servers import ThreadServer, free_port
+from tests.servers import InProcessApp, Site, ThreadServer, free_port
 
 
 @dataclass
@@ -149,3 +150,15 @@ def server(smtp_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
     srv = ThreadServer(smtp_settings).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+async def web(request: pytest.FixtureRequest, smtp_settings: Settings,
+              monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Site]:
+    """`server` if the test takes it, else the same app (outbox API, test SMTP) in-process."""
+    if "server" in request.fixturenames:
+        yield request.getfixturevalue("server")
+        return
+    monkeypatch.setattr(tests.servers, "create_app", _app_with_mail_routes)
+    async with InProcessApp(smtp_settings) as app:
+        yield app
