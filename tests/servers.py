@@ -8,6 +8,7 @@ thread); sockets, several processes and browsers need a real server (`ThreadServ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -132,6 +133,8 @@ class InProcessApp:
         self._task = asyncio.create_task(self._lifespan())
         reply = await self._reply()
         if reply["type"] != "lifespan.startup.complete":
+            with contextlib.suppress(Exception):  # the lifespan re-raises what failed
+                await self._task
             raise RuntimeError(f"test app did not start: {reply.get('message', '')}")
         return self
 
