@@ -24,6 +24,17 @@ from pydantic import BaseModel, Field
 
 Frame = dict[str, Any]
 
+# The uvicorn options of `chats serve` (src/chats/serving.py), written out because the baseline
+# imports nothing of CHATS; tests/test_serving.py checks that the two agree.
+SOCKET_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "ws_max_size": 64 * 1024 + 1024,
+    "ws_per_message_deflate": False,
+    "ws_ping_interval": 25,
+    "ws_ping_timeout": 20,
+    "proxy_headers": False,
+}
+
 
 def _id() -> str:
     return secrets.token_hex(16)
@@ -222,9 +233,8 @@ def main() -> None:
     parser.add_argument("command", choices=["serve"])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(), host="127.0.0.1", port=args.port, log_config=None,
-                log_level="warning", ws_max_size=64 * 1024 + 1024, ws_per_message_deflate=False,
-                ws_ping_interval=25, ws_ping_timeout=20, proxy_headers=True)
+    uvicorn.run(create_app(), host="127.0.0.1", port=args.port, log_level="warning",
+                **SOCKET_OPTIONS)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Fixtures: per-test settings and database, a real server on a free port, factories."""
+"""Fixtures: per-test settings and database, the app in-process or on a real port, factories.
+
+`client` and `web` reach the app in-process (httpx's ASGI transport) unless the test also takes
+`server`: then they talk to that real server, so that HTTP calls and sockets share one app
+(with SQLite and the in-memory broker, only one app instance sees the other's events).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.databases import BACKEND, PG_URL, REDIS_URL, PostgresDatabases, SqliteDatabases
-from tests.servers import ProcessServer, ThreadServer, env_for
+from tests.servers import InProcessApp, ProcessServer, Site, ThreadServer, env_for
 
 SECRET = "test-secret-key-not-for-production"
 
@@ -95,7 +100,18 @@ def pair(settings: Settings, tmp_path: Path) -> Iterator[tuple[ProcessServer, Pr
 
 
 @pytest.fixture
-async def client(server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the server (keeps cookies)."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+async def web(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Site]:
+    """Where this test's HTTP calls go: the `server` if the test takes it, else the app
+    in-process."""
+    if "server" in request.fixturenames:
+        yield request.getfixturevalue("server")
+        return
+    async with InProcessApp(settings) as app:
+        yield app
+
+
+@pytest.fixture
+async def client(web: Site) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app (keeps cookies): in-process, or the `server` the test takes."""
+    async with web.client() as c:
         yield c

@@ -11,6 +11,17 @@ from chats.services import staff as staff_service
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
+_password_hash: list[staff_service.HashedPassword] = []
+
+
+async def _password(password: str) -> str | staff_service.HashedPassword:
+    """PASSWORD's argon2 hash, made once per run (each hash is ~0.5 s of CPU); any other
+    password goes to the service as it is, to be checked and hashed there."""
+    if password != PASSWORD:
+        return password
+    if not _password_hash:
+        _password_hash.append(await staff_service.prepare_password(PASSWORD))
+    return _password_hash[0]
 
 
 @dataclass
@@ -26,10 +37,11 @@ async def create_store(db: Database, *, name: str | None = None, admin_login: st
     """A store with one admin."""
     n = next(_seq)
     admin_login = admin_login or f"admin{n}"
+    hashed = await _password(password)
     async with db.write() as session:
         store = await staff_service.create_store(session, name=name or f"Store {n}")
         admin = await staff_service.create_staff(
-            session, store_id=store.id, login_id=admin_login, password=password,
+            session, store_id=store.id, login_id=admin_login, password=hashed,
             name=f"Admin {n}", role="admin", max_chats=3,
         )
         await session.commit()
@@ -41,9 +53,10 @@ async def create_staff(db: Database, *, store_id: str, login_id: str | None = No
                        max_chats: int = 3) -> str:
     """A staff member; returns its id."""
     n = next(_seq)
+    hashed = await _password(password)
     async with db.write() as session:
         staff = await staff_service.create_staff(
-            session, store_id=store_id, login_id=login_id or f"agent{n}", password=password,
+            session, store_id=store_id, login_id=login_id or f"agent{n}", password=hashed,
             name=name or f"Agent {n}", role=role, max_chats=max_chats,
         )
         await session.commit()

@@ -1,8 +1,14 @@
-"""Real servers for tests: uvicorn in a thread, or `chats serve` as a child process."""
+"""Servers for tests: the app in-process, uvicorn in a thread, or `chats serve` as a process.
+
+Plain HTTP tests reach an `InProcessApp` through httpx's ASGI transport (no socket, no
+thread); sockets, several processes and browsers need a real server (`ThreadServer`,
+`ProcessServer`). Both real ones serve with `chats.serving.server_config`, as `chats serve`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -18,6 +24,7 @@ import uvicorn
 
 from chats.app import create_app
 from chats.config import Settings
+from chats.serving import server_config
 
 
 def free_port() -> int:
@@ -28,6 +35,17 @@ def free_port() -> int:
         return port
 
 
+class Site(Protocol):
+    """What HTTP tests need of a server: its address and clients for it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient: ...
+
+
 class Served(Protocol):
     """What page helpers need of a server: a ThreadServer or one `chats serve` process."""
 
@@ -36,22 +54,6 @@ class Served(Protocol):
 
     @property
     def ws_url(self) -> str: ...
-
-
-def uvicorn_config(app: Any, port: int) -> uvicorn.Config:
-    """The same socket options `chats serve` uses."""
-    return uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="on",
-        ws_max_size=65 * 1024,
-        ws_per_message_deflate=False,
-        ws_ping_interval=25,
-        ws_ping_timeout=20,
-        proxy_headers=False,
-    )
 
 
 @dataclass
@@ -72,11 +74,17 @@ class ThreadServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient:
+        """An HTTP client for this server (keeps cookies)."""
+        return httpx.AsyncClient(base_url=self.url, timeout=timeout, cookies=cookies)
+
     def start(self) -> ThreadServer:
         app = create_app(self.settings.model_copy(update={"public_url": self.url}),
                          clock=self.clock)
         self.app = app
-        self.server = uvicorn.Server(uvicorn_config(app, self.port))
+        self.server = uvicorn.Server(server_config(app, host="127.0.0.1", port=self.port))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 30
@@ -90,6 +98,92 @@ class ThreadServer:
         if self.server is not None and self.thread is not None:
             self.server.should_exit = True
             self.thread.join(timeout=15)
+
+
+# The peer address uvicorn reports for a client on this machine; limits per address read it.
+IN_PROCESS_PEER = ("127.0.0.1", 50000)
+
+
+@dataclass
+class InProcessApp:
+    """A CHATS app in the test's own event loop, its lifespan running, reached by httpx's
+    ASGI transport: the same app, middleware and error handlers as under uvicorn, no socket.
+
+    As under uvicorn, an exception the app lets out becomes a 500 answer, and the client's
+    address is 127.0.0.1. No WebSocket: tests of sockets take a `ThreadServer`.
+    """
+
+    settings: Settings
+    url: str = "http://127.0.0.1:8000"
+    app: Any = None
+    _task: asyncio.Task[None] | None = None
+    _replies: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def client(
+        self, timeout: float = 10, cookies: dict[str, str] | None = None
+    ) -> httpx.AsyncClient:
+        """An HTTP client for this app (keeps cookies)."""
+        transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False,
+                                        client=IN_PROCESS_PEER)
+        return httpx.AsyncClient(transport=transport, base_url=self.url, timeout=timeout,
+                                 cookies=cookies)
+
+    async def start(self) -> InProcessApp:
+        """Build the app and run its lifespan's start-up, as uvicorn's `lifespan="on"` does."""
+        self.app = create_app(self.settings.model_copy(update={"public_url": self.url}))
+        self._task = asyncio.create_task(self._lifespan())
+        reply = await self._reply()
+        if reply["type"] != "lifespan.startup.complete":
+            with contextlib.suppress(Exception):  # the lifespan re-raises what failed
+                await self._task
+            raise RuntimeError(f"test app did not start: {reply.get('message', '')}")
+        return self
+
+    async def stop(self) -> None:
+        """Run the lifespan's shutdown; an error in it fails the test."""
+        if self._task is None:
+            return
+        self._stop.set()
+        reply = await self._reply()
+        await self._task
+        if reply["type"] != "lifespan.shutdown.complete":
+            raise RuntimeError(f"test app did not stop cleanly: {reply.get('message', '')}")
+
+    async def __aenter__(self) -> InProcessApp:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _lifespan(self) -> None:
+        started = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal started
+            if not started:
+                started = True
+                return {"type": "lifespan.startup"}
+            await self._stop.wait()
+            return {"type": "lifespan.shutdown"}
+
+        async def send(message: dict[str, Any]) -> None:
+            self._replies.put_nowait(message)
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
+                 "state": {}}
+        await self.app(scope, receive, send)
+
+    async def _reply(self) -> dict[str, Any]:
+        """The app's next lifespan message, or the error its lifespan ended with."""
+        assert self._task is not None
+        get = asyncio.ensure_future(self._replies.get())
+        await asyncio.wait({get, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if get.done():
+            return get.result()
+        get.cancel()
+        self._task.result()  # raises what the lifespan raised
+        raise RuntimeError("the app's lifespan ended without a reply")
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -13,7 +12,7 @@ from chats.config import OLD_DEFAULT_SECRET, Settings, with_secret_key
 from chats.db.engine import Database
 from chats.mail.links import sign_mail_link
 from tests.factories import create_guest, create_past_conversation, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 
 def _settings(**values: object) -> Settings:
@@ -44,8 +43,8 @@ def test_a_kept_key_that_is_too_short_is_refused(tmp_path: Path) -> None:
         with_secret_key(_settings(data_dir=tmp_path))
 
 
-async def _link_opens(server: ThreadServer, widget_key: str, token: str) -> bool:
-    async with httpx.AsyncClient(base_url=server.url) as client:
+async def _link_opens(web: Site, widget_key: str, token: str) -> bool:
+    async with web.client() as client:
         r = await client.post(f"/api/widget/{widget_key}/mail-link", json={"token": token})
     assert r.status_code in (200, 404)
     return r.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import sys
@@ -47,26 +48,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from chats.app import create_app
+    from chats.serving import server_config
 
     app = create_app(settings)
     # What start-up allocated lives as long as the process: keep it out of the
     # collector's scans, which otherwise pause the loop for 100+ ms (bench/README.md).
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        ws_max_size=64 * 1024 + 1024,
-        ws_per_message_deflate=False,
-        ws_ping_interval=25,
-        ws_ping_timeout=20,
-        # Never let uvicorn take the client from X-Forwarded-For (by default it trusts any
-        # local peer to say so): CHATS_TRUSTED_PROXIES decides, in services/limits.py.
-        proxy_headers=False,
-    )
-    return 0
+    server = uvicorn.Server(server_config(app, host=args.host, port=args.port))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    # As `uvicorn.run` does: a server that never started (port taken, start-up failed) exits 3.
+    return 0 if server.started else 3
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,4 +1,7 @@
-"""Fixtures for admin API tests: a store, and HTTP clients for its admin, an agent, nobody."""
+"""Fixtures for admin API tests: a store, and HTTP clients for its admin, an agent, nobody.
+
+The clients reach the app in-process, or the real `server` when the test takes it (`web`).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +13,19 @@ import pytest
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_staff, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
 @pytest.fixture
-async def store(db: Database, server: ThreadServer) -> StoreInfo:
+async def store(db: Database, web: Site) -> StoreInfo:
     """A store with one admin."""
     return await create_store(db, name="茶房みどり")
 
 
 @pytest.fixture
-async def admin(server: ThreadServer, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
+async def admin(web: Site, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
     """The store's admin, logged in (cookie and CSRF header set)."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with web.client() as c:
         await login(c, store.admin_login)
         yield c
 
@@ -34,18 +37,18 @@ async def agent_id(db: Database, store: StoreInfo) -> str:
 
 
 @pytest.fixture
-async def agent(server: ThreadServer, store: StoreInfo,
+async def agent(web: Site, store: StoreInfo,
                 agent_id: str) -> AsyncIterator[httpx.AsyncClient]:
     """The agent, logged in."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with web.client() as c:
         await login(c, f"agent-{store.store_id[:6]}")
         yield c
 
 
 @pytest.fixture
-async def anon(server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
+async def anon(web: Site) -> AsyncIterator[httpx.AsyncClient]:
     """A client with no session."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with web.client() as c:
         yield c
 
 

@@ -6,7 +6,7 @@ import httpx
 
 from tests.api.helpers import login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
 async def test_empty_at_first_then_saved_in_normal_form(admin: httpx.AsyncClient) -> None:
@@ -55,10 +55,10 @@ async def test_too_many_sites_are_refused(admin: httpx.AsyncClient) -> None:
     assert (await admin.get("/api/admin/embed")).json() == {"origins": []}
 
 
-async def test_each_store_has_its_own_list(admin: httpx.AsyncClient, server: ThreadServer,
+async def test_each_store_has_its_own_list(admin: httpx.AsyncClient, web: Site,
                                            other_store: StoreInfo) -> None:
     await admin.put("/api/admin/embed", json={"origins": ["https://shop.example.jp"]})
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as other:
+    async with web.client() as other:
         await login(other, other_store.admin_login)
         assert (await other.get("/api/admin/embed")).json() == {"origins": []}
         r = await other.put("/api/admin/embed", json={"origins": ["https://evil.example"]})

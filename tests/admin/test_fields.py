@@ -10,7 +10,7 @@ import pytest
 from chats.db.engine import Database
 from chats.db.models import Guest as GuestRow
 from tests.factories import StoreInfo, create_guest
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 DEFAULT_KEYS = ["name", "kana", "email", "phone", "age", "gender", "postal_code", "address"]
 
@@ -106,7 +106,7 @@ async def test_reorder(admin: httpx.AsyncClient, anon: httpx.AsyncClient,
 
 
 async def test_removing_hides_the_field_and_keeps_the_values(
-    server: ThreadServer, db: Database, admin: httpx.AsyncClient, anon: httpx.AsyncClient,
+    web: Site, db: Database, admin: httpx.AsyncClient, anon: httpx.AsyncClient,
     store: StoreInfo,
 ) -> None:
     field = await add(admin, label="ご用件", ask_before_chat=True)
@@ -131,11 +131,11 @@ async def test_removing_hides_the_field_and_keeps_the_values(
 
 
 async def test_other_stores_fields_are_not_found(
-    admin: httpx.AsyncClient, server: ThreadServer, other_store: StoreInfo
+    admin: httpx.AsyncClient, web: Site, other_store: StoreInfo
 ) -> None:
     from tests.api.helpers import login
 
-    async with httpx.AsyncClient(base_url=server.url) as other:
+    async with web.client() as other:
         await login(other, other_store.admin_login)
         theirs = (await fields(other))[0]["id"]
     assert (await admin.patch(f"/api/admin/fields/{theirs}", json={"label": "x"})).status_code \

@@ -9,7 +9,7 @@ from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_staff
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 NEW = {"login_id": "hanako", "password": "hanako-pass-1", "name": "花子",
        "email": "hanako@example.jp", "role": "agent", "max_chats": 2}
@@ -71,12 +71,12 @@ async def test_disable_signs_the_member_out(
 
 
 async def test_reset_password(admin: httpx.AsyncClient, agent: httpx.AsyncClient,
-                              agent_id: str, server: ThreadServer) -> None:
+                              agent_id: str, web: Site) -> None:
     login_id = (await agent.get("/api/auth/me")).json()["staff"]["login_id"]
     r = await admin.patch(f"/api/staff/{agent_id}", json={"password": "brand-new-pass"})
     assert r.status_code == 200
     assert (await agent.get("/api/auth/me")).status_code == 401
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with web.client() as c:
         old = await c.post("/api/auth/login", json={"login_id": login_id, "password": PASSWORD})
         assert old.status_code == 401
         await login(c, login_id, "brand-new-pass")

@@ -8,7 +8,7 @@ import httpx
 
 from tests.admin.pictures import picture, size_of
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
 async def add_stamp(client: httpx.AsyncClient, code: str = "nice", label: str = "いいね",
@@ -81,11 +81,11 @@ async def test_edit_deactivate_replace_and_delete(
 
 
 async def test_other_stores_stamps_are_not_found(
-    admin: httpx.AsyncClient, server: ThreadServer, other_store: StoreInfo
+    admin: httpx.AsyncClient, web: Site, other_store: StoreInfo
 ) -> None:
     from tests.api.helpers import login
 
-    async with httpx.AsyncClient(base_url=server.url) as other:
+    async with web.client() as other:
         await login(other, other_store.admin_login)
         theirs = (await add_stamp(other)).json()["id"]
     png = {"file": ("s.png", picture(10, 10), "image/png")}

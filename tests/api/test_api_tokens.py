@@ -10,7 +10,7 @@ from chats.db.engine import Database
 from chats.db.models import ApiToken
 from chats.ids import token_hash
 from tests.console.helpers import staff_client, two_stores
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
 async def make_token(admin: httpx.AsyncClient, name: str = "CRM", scope: str = "read") -> str:
@@ -25,9 +25,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_token_is_shown_once_and_stored_hashed(server: ThreadServer, db: Database) -> None:
+async def test_token_is_shown_once_and_stored_hashed(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         r = await admin.post("/api/admin/tokens", json={"name": " 受注システム ", "scope": "write"})
         assert r.status_code == 201, r.text
         created = r.json()
@@ -44,34 +44,34 @@ async def test_token_is_shown_once_and_stored_hashed(server: ThreadServer, db: D
         row = await session.scalar(select(ApiToken).where(ApiToken.id == created["id"]))
     assert row is not None and row.token_hash == token_hash(secret)
     assert secret not in repr(tuple(getattr(row, c.key) for c in ApiToken.__table__.columns))
-    async with staff_client(server, s.b.admin_login) as other:
+    async with staff_client(web, s.b.admin_login) as other:
         assert (await other.get("/api/admin/tokens")).json()["tokens"] == []
 
 
-async def test_agents_cannot_manage_tokens(server: ThreadServer, db: Database) -> None:
+async def test_agents_cannot_manage_tokens(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.agent_login) as agent:
+    async with staff_client(web, s.agent_login) as agent:
         r = await agent.post("/api/admin/tokens", json={"name": "x"})
         assert r.status_code == 403
         assert (await agent.get("/api/admin/tokens")).status_code == 403
 
 
-async def test_blank_name_is_refused(server: ThreadServer, db: Database) -> None:
+async def test_blank_name_is_refused(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         r = await admin.post("/api/admin/tokens", json={"name": "   "})
         assert r.status_code == 400 and r.json()["error"]["code"] == "bad_frame"
         r = await admin.post("/api/admin/tokens", json={"name": "x", "scope": "admin"})
         assert r.status_code == 422
 
 
-async def test_last_use_is_recorded_and_revoke_is_immediate(server: ThreadServer,
+async def test_last_use_is_recorded_and_revoke_is_immediate(web: Site,
                                                             db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         token = await make_token(admin)
         token_id = (await admin.get("/api/admin/tokens")).json()["tokens"][0]["id"]
-        async with httpx.AsyncClient(base_url=server.url, timeout=10) as api:
+        async with web.client() as api:
             r = await api.get("/api/v1/conversations", headers=bearer(token))
             assert r.status_code == 200, r.text
             listed = (await admin.get("/api/admin/tokens")).json()["tokens"][0]
@@ -82,17 +82,17 @@ async def test_last_use_is_recorded_and_revoke_is_immediate(server: ThreadServer
             assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
             assert r.headers["www-authenticate"].startswith("Bearer")
         # Another store's admin cannot revoke it (nor learn that it exists).
-    async with staff_client(server, s.b.admin_login) as other:
+    async with staff_client(web, s.b.admin_login) as other:
         r = await other.post(f"/api/admin/tokens/{token_id}/revoke")
         assert r.status_code == 404
 
 
-async def test_token_only_in_the_authorization_header(server: ThreadServer,
+async def test_token_only_in_the_authorization_header(web: Site,
                                                       db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         token = await make_token(admin, scope="write")
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as api:
+    async with web.client() as api:
         assert (await api.get("/api/v1/conversations",
                               params={"access_token": token})).status_code == 401
         api.cookies.set("chats_session", token)
@@ -110,17 +110,17 @@ async def test_token_only_in_the_authorization_header(server: ThreadServer,
                 ).status_code == 401
 
 
-async def test_staff_cookies_are_not_accepted_by_the_rest_api(server: ThreadServer,
+async def test_staff_cookies_are_not_accepted_by_the_rest_api(web: Site,
                                                               db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         r = await admin.get("/api/v1/conversations")
         assert r.status_code == 401
 
 
-async def test_openapi_declares_the_bearer_scheme(server: ThreadServer, db: Database) -> None:
+async def test_openapi_declares_the_bearer_scheme(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         doc = (await admin.get("/api/openapi.json")).json()
     scheme = doc["components"]["securitySchemes"]["ApiToken"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"

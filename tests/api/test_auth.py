@@ -7,7 +7,7 @@ import httpx
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import PASSWORD, create_staff, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
 async def test_login_me_logout(client: httpx.AsyncClient, db: Database) -> None:
@@ -79,27 +79,25 @@ async def test_login_requires_json(client: httpx.AsyncClient, db: Database) -> N
     assert r.status_code in (400, 422)
 
 
-async def test_session_rotated_at_login(server: ThreadServer, db: Database) -> None:
+async def test_session_rotated_at_login(web: Site, db: Database) -> None:
     store = await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with web.client() as c:
         await login(c, store.admin_login)
         first = c.cookies.get("chats_session")
         await login(c, store.admin_login)
         second = c.cookies.get("chats_session")
         assert first and second and first != second
         # The old session no longer works.
-        async with httpx.AsyncClient(base_url=server.url, cookies={"chats_session": first}) as old:
+        async with web.client(cookies={"chats_session": first}) as old:
             assert (await old.get("/api/auth/me")).status_code == 401
 
 
 async def test_password_change_and_disable_revoke_sessions(
-    server: ThreadServer, db: Database
+    web: Site, db: Database
 ) -> None:
     store = await create_store(db)
     agent_id = await create_staff(db, store_id=store.store_id, login_id="agent-a")
-    async with httpx.AsyncClient(base_url=server.url) as admin, httpx.AsyncClient(
-        base_url=server.url
-    ) as agent:
+    async with web.client() as admin, web.client() as agent:
         await login(admin, store.admin_login)
         await login(agent, "agent-a")
         r = await admin.patch(f"/api/staff/{agent_id}", json={"password": "a-new-password"})

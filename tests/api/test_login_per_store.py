@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import httpx
-
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import PASSWORD, create_staff, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 TARO = {"login_id": "taro", "password": PASSWORD, "name": "太郎"}
 
 
-async def test_two_stores_may_use_the_same_login_id(server: ThreadServer, db: Database) -> None:
+async def test_two_stores_may_use_the_same_login_id(web: Site, db: Database) -> None:
     a, b = await create_store(db), await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as admin_a, \
-            httpx.AsyncClient(base_url=server.url) as admin_b:
+    async with web.client() as admin_a, \
+            web.client() as admin_b:
         await login(admin_a, a.admin_login)
         await login(admin_b, b.admin_login)
         assert (await admin_a.post("/api/staff", json=TARO)).status_code == 201
@@ -30,13 +28,13 @@ async def test_two_stores_may_use_the_same_login_id(server: ThreadServer, db: Da
         assert r.status_code == 201
 
 
-async def test_a_shared_login_id_needs_the_store_code(server: ThreadServer, db: Database) -> None:
+async def test_a_shared_login_id_needs_the_store_code(web: Site, db: Database) -> None:
     a, b = await create_store(db), await create_store(db)
     for store in (a, b):
-        async with httpx.AsyncClient(base_url=server.url) as admin:
+        async with web.client() as admin:
             await login(admin, store.admin_login)
             assert (await admin.post("/api/staff", json=TARO)).status_code == 201
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with web.client() as c:
         ambiguous = await c.post("/api/auth/login", json={"login_id": "taro", "password": PASSWORD})
         unknown = await c.post("/api/auth/login",
                                json={"login_id": "nobody-at-all", "password": PASSWORD})
@@ -53,9 +51,9 @@ async def test_a_shared_login_id_needs_the_store_code(server: ThreadServer, db: 
             assert r.json()["staff"]["store"]["id"] == store.store_id
 
 
-async def test_a_unique_login_id_needs_no_store_code(server: ThreadServer, db: Database) -> None:
+async def test_a_unique_login_id_needs_no_store_code(web: Site, db: Database) -> None:
     a, b = await create_store(db), await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with web.client() as c:
         r = await c.post("/api/auth/login", json={"login_id": a.admin_login, "password": PASSWORD})
         assert r.status_code == 200
         r = await c.post("/api/auth/login", json={"login_id": a.admin_login, "password": PASSWORD,
@@ -68,22 +66,22 @@ async def test_a_unique_login_id_needs_no_store_code(server: ThreadServer, db: D
         assert r.json()["error"]["message"] == "ログインIDまたはパスワードが違います。"
 
 
-async def _fail_four_times(server: ThreadServer, body: dict[str, str]) -> list[int]:
-    async with httpx.AsyncClient(base_url=server.url) as outsider:
+async def _fail_four_times(web: Site, body: dict[str, str]) -> list[int]:
+    async with web.client() as outsider:
         return [(await outsider.post("/api/auth/login",
                                      json={**body, "password": "wrong-password-1"})).status_code
                 for _ in range(4)]
 
 
 async def test_failures_on_one_stores_id_never_slow_another_stores_same_id(
-        server: ThreadServer, db: Database) -> None:
+        web: Site, db: Database) -> None:
     a, b = await create_store(db), await create_store(db)
     await create_staff(db, store_id=a.store_id, login_id="hanako")
     await create_staff(db, store_id=b.store_id, login_id="hanako")
     # Store B's hanako is guessed at until the counter makes the attempts wait …
-    assert await _fail_four_times(server, {"login_id": "hanako", "store": b.widget_key}) \
+    assert await _fail_four_times(web, {"login_id": "hanako", "store": b.widget_key}) \
         == [401, 401, 401, 401]
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with web.client() as c:
         waits = await c.post("/api/auth/login", json={"login_id": "hanako", "password": PASSWORD,
                                                       "store": b.widget_key})
         assert waits.status_code == 429
@@ -95,12 +93,12 @@ async def test_failures_on_one_stores_id_never_slow_another_stores_same_id(
 
 
 async def test_one_account_has_one_counter_with_or_without_the_code(
-        server: ThreadServer, db: Database) -> None:
+        web: Site, db: Database) -> None:
     a = await create_store(db)
     await create_staff(db, store_id=a.store_id, login_id="only-here")
     # Guessed without the code (the ID is one store's only) …
-    assert await _fail_four_times(server, {"login_id": "only-here"}) == [401, 401, 401, 401]
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    assert await _fail_four_times(web, {"login_id": "only-here"}) == [401, 401, 401, 401]
+    async with web.client() as c:
         # … naming the store does not open a fresh allowance for the same account.
         r = await c.post("/api/auth/login", json={"login_id": "only-here", "password": PASSWORD,
                                                   "store": a.widget_key})

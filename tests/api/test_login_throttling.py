@@ -8,7 +8,7 @@ import httpx
 
 from chats.db.engine import Database
 from tests.factories import PASSWORD, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 WRONG = "wrong-password-1"
 
@@ -17,20 +17,20 @@ async def _try(client: httpx.AsyncClient, login_id: str, password: str) -> httpx
     return await client.post("/api/auth/login", json={"login_id": login_id, "password": password})
 
 
-async def _outsider_run(server: ThreadServer, login_id: str) -> list[httpx.Response]:
+async def _outsider_run(web: Site, login_id: str) -> list[httpx.Response]:
     """Four wrong passwords, then the right one at once, from a browser never logged in."""
-    async with httpx.AsyncClient(base_url=server.url) as outsider:
+    async with web.client() as outsider:
         answers = [await _try(outsider, login_id, WRONG) for _ in range(4)]
         answers.append(await _try(outsider, login_id, PASSWORD))
     return answers
 
 
 async def test_failures_slow_down_known_and_unknown_ids_alike(
-    server: ThreadServer, db: Database
+    web: Site, db: Database
 ) -> None:
     store = await create_store(db)
-    known = await _outsider_run(server, store.admin_login)
-    unknown = await _outsider_run(server, "nobody-by-that-name")
+    known = await _outsider_run(web, store.admin_login)
+    unknown = await _outsider_run(web, "nobody-by-that-name")
     for run in (known, unknown):
         assert [r.status_code for r in run] == [401, 401, 401, 401, 429]
         refused = run[-1]
@@ -42,11 +42,10 @@ async def test_failures_slow_down_known_and_unknown_ids_alike(
 
 
 async def test_the_owner_on_a_known_device_is_not_refused_for_others_failures(
-    server: ThreadServer, db: Database
+    web: Site, db: Database
 ) -> None:
     store = await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as owner, \
-            httpx.AsyncClient(base_url=server.url) as attacker:
+    async with web.client() as owner, web.client() as attacker:
         first = await _try(owner, store.admin_login, PASSWORD)
         assert first.status_code == 200
         cookie = first.cookies.get("chats_device")
@@ -58,8 +57,7 @@ async def test_the_owner_on_a_known_device_is_not_refused_for_others_failures(
             assert (await _try(attacker, store.admin_login, WRONG)).status_code == 401
         refused = await _try(attacker, store.admin_login, PASSWORD)
         assert refused.status_code == 429
-        async with httpx.AsyncClient(base_url=server.url,
-                                     cookies={"chats_device": cookie[:-3] + "AAA"}) as forged:
+        async with web.client(cookies={"chats_device": cookie[:-3] + "AAA"}) as forged:
             assert (await _try(forged, store.admin_login, PASSWORD)).status_code == 429
         # The owner's browser proves it logged in before: its correct password is accepted.
         again = await _try(owner, store.admin_login, PASSWORD)
@@ -68,21 +66,21 @@ async def test_the_owner_on_a_known_device_is_not_refused_for_others_failures(
 
 
 async def test_a_known_device_of_another_login_id_proves_nothing(
-    server: ThreadServer, db: Database
+    web: Site, db: Database
 ) -> None:
     mine = await create_store(db)
     other = await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as browser:
+    async with web.client() as browser:
         assert (await _try(browser, mine.admin_login, PASSWORD)).status_code == 200
         codes = [(await _try(browser, other.admin_login, WRONG)).status_code for _ in range(5)]
     assert codes == [401, 401, 401, 401, 429]
 
 
 async def test_parallel_guesses_on_one_id_are_checked_one_at_a_time(
-    server: ThreadServer, db: Database
+    web: Site, db: Database
 ) -> None:
     store = await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as outsider:
+    async with web.client(timeout=60) as outsider:
         burst = await asyncio.gather(*(_try(outsider, store.admin_login, WRONG)
                                        for _ in range(3)))
     # One is checked; the others are refused while it is, without costing a hash each.

@@ -16,19 +16,19 @@ from chats.security import needs_rehash
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_staff, create_store
 from tests.realtime.clients import Staff
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 NEW_PASSWORD = "抹茶と煎茶のちがいを説明する"  # 15 characters, Japanese only
 
 
 @pytest.fixture
-async def store(db: Database, server: ThreadServer) -> StoreInfo:
+async def store(db: Database, web: Site) -> StoreInfo:
     return await create_store(db, name="茶房みどり")
 
 
 @pytest.fixture
-async def admin(server: ThreadServer, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+async def admin(web: Site, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
+    async with web.client() as c:
         await login(c, store.admin_login)
         yield c
 
@@ -63,19 +63,19 @@ async def test_weak_passwords_are_refused(admin: httpx.AsyncClient, password: st
 
 
 async def test_long_japanese_passwords_are_accepted(admin: httpx.AsyncClient,
-                                                    server: ThreadServer) -> None:
+                                                    web: Site) -> None:
     r = await admin.post("/api/staff", json={"login_id": "hanako", "password": NEW_PASSWORD})
     assert r.status_code == 201, r.text
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "hanako", NEW_PASSWORD)
 
 
 async def test_an_admin_reset_follows_the_policy(admin: httpx.AsyncClient, db: Database,
-                                                 store: StoreInfo, server: ThreadServer) -> None:
+                                                 store: StoreInfo, web: Site) -> None:
     agent_id = await create_staff(db, store_id=store.store_id, login_id="taro")
     r = await admin.patch(f"/api/staff/{agent_id}", json={"password": "12345678"})
     assert r.status_code == 400
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "taro")  # unchanged
 
 
@@ -108,10 +108,10 @@ async def test_own_password_change_ends_the_other_sessions(
 
 
 async def test_own_password_change_needs_the_current_one(
-    db: Database, store: StoreInfo, server: ThreadServer
+    db: Database, store: StoreInfo, web: Site
 ) -> None:
     await create_staff(db, store_id=store.store_id, login_id="taro")
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "taro")
         r = await c.post("/api/auth/password",
                          json={"current_password": "wrong-password!", "new_password": NEW_PASSWORD})
@@ -128,14 +128,14 @@ async def test_own_password_change_needs_the_current_one(
                          json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
         assert r.status_code == 429  # five wrong ones: a pause, even for the right one
         assert (await c.get("/api/auth/me")).status_code == 200
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "taro")  # nothing changed
 
 
-async def test_own_password_change_needs_a_session_and_csrf(server: ThreadServer, db: Database,
+async def test_own_password_change_needs_a_session_and_csrf(web: Site, db: Database,
                                                             store: StoreInfo) -> None:
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         assert (await c.post("/api/auth/password", json=body)).status_code == 401
         await login(c, store.admin_login)
         del c.headers["X-CSRF-Token"]
@@ -143,7 +143,7 @@ async def test_own_password_change_needs_a_session_and_csrf(server: ThreadServer
 
 
 async def test_login_upgrades_old_argon2_parameters(db: Database, store: StoreInfo,
-                                                    server: ThreadServer) -> None:
+                                                    web: Site) -> None:
     staff_id = await create_staff(db, store_id=store.store_id, login_id="taro")
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     async with db.write() as session:
@@ -151,11 +151,11 @@ async def test_login_upgrades_old_argon2_parameters(db: Database, store: StoreIn
         assert row is not None
         row.password_hash = old
         await session.commit()
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "taro")
     async with db.read() as session:
         upgraded = await session.scalar(select(StaffRow.password_hash)
                                         .where(StaffRow.id == staff_id))
     assert upgraded is not None and upgraded != old and not needs_rehash(upgraded)
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with web.client(timeout=30) as c:
         await login(c, "taro")

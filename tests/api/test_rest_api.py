@@ -12,19 +12,19 @@ from chats.db.engine import Database
 from tests.api.test_api_tokens import make_token
 from tests.console.helpers import TwoStores, open_chat, staff_client, two_stores
 from tests.factories import create_guest, create_past_conversation
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @asynccontextmanager
-async def api_client(server: ThreadServer, admin_login: str, scope: str = "read"
+async def api_client(site: Site, admin_login: str, scope: str = "read"
                      ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client carrying a new token of the admin's store, and no cookie."""
-    async with staff_client(server, admin_login) as admin:
+    async with staff_client(site, admin_login) as admin:
         token = await make_token(admin, scope=scope)
-    async with httpx.AsyncClient(base_url=server.url, timeout=10,
-                                 headers={"Authorization": f"Bearer {token}"}) as c:
+    async with site.client() as c:
+        c.headers["Authorization"] = f"Bearer {token}"
         yield c
 
 
@@ -38,10 +38,10 @@ async def _past(db: Database, s: TwoStores, n: int) -> tuple[str, list[str]]:
     return guest, ids[::-1]
 
 
-async def test_conversations_page_with_a_cursor(server: ThreadServer, db: Database) -> None:
+async def test_conversations_page_with_a_cursor(web: Site, db: Database) -> None:
     s = await two_stores(db)
     guest, ids = await _past(db, s, 5)
-    async with api_client(server, s.a.admin_login) as api:
+    async with api_client(web, s.a.admin_login) as api:
         seen: list[str] = []
         cursor = None
         for _ in range(3):
@@ -60,13 +60,13 @@ async def test_conversations_page_with_a_cursor(server: ThreadServer, db: Databa
         assert r.json()["error"]["message"]
 
 
-async def test_conversation_filters(server: ThreadServer, db: Database) -> None:
+async def test_conversation_filters(web: Site, db: Database) -> None:
     s = await two_stores(db)
     guest, ids = await _past(db, s, 4)
     other = await create_guest(db, store_id=s.a.store_id)
     lone = await create_past_conversation(db, store_id=s.a.store_id, guest_id=other,
                                           created_at=T0)
-    async with api_client(server, s.a.admin_login) as api:
+    async with api_client(web, s.a.admin_login) as api:
         async def found(**params: str) -> list[str]:
             r = await api.get("/api/v1/conversations", params=params)
             assert r.status_code == 200, r.text
@@ -84,7 +84,7 @@ async def test_conversation_filters(server: ThreadServer, db: Database) -> None:
         assert await found(created_from="2025-03-04T18:00:00+09:00") == [ids[0]]
         r = await api.get("/api/v1/conversations", params={"status": "lost"})
         assert r.status_code == 422 and r.json()["error"]["code"] == "bad_frame"
-    async with api_client(server, s.b.admin_login) as other_store:
+    async with api_client(web, s.b.admin_login) as other_store:
         assert (await other_store.get("/api/v1/conversations")).json() == {
             "conversations": [], "next_cursor": None}
 

@@ -13,7 +13,7 @@ from chats.db.engine import Database
 from chats.demo import shop_app
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "chats" / "static"
 KEY = "{key}"  # replaced by the store's widget key
@@ -55,7 +55,7 @@ def directives(policy: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def store(db: Database, server: ThreadServer) -> StoreInfo:
+async def store(db: Database, web: Site) -> StoreInfo:
     return await create_store(db, name="茶房みどり")
 
 
@@ -82,10 +82,10 @@ async def test_widget_calls_keep_their_cors(client: httpx.AsyncClient, store: St
 
 
 async def test_pages_allow_no_inline_script_or_style(client: httpx.AsyncClient, store: StoreInfo,
-                                                     server: ThreadServer) -> None:
+                                                     web: Site) -> None:
     _built()
     for path in PAGES:
-        await _strict_page(client, path.replace(KEY, store.widget_key), server.url)
+        await _strict_page(client, path.replace(KEY, store.widget_key), web.url)
 
 
 async def _strict_page(client: httpx.AsyncClient, path: str, server_url: str) -> None:
@@ -114,7 +114,7 @@ async def test_staff_pages_are_framed_by_chats_only(client: httpx.AsyncClient) -
 
 
 async def test_panel_is_framed_by_the_stores_own_sites(
-        client: httpx.AsyncClient, server: ThreadServer, db: Database) -> None:
+        client: httpx.AsyncClient, web: Site, db: Database) -> None:
     _built()
     shop = await create_store(db, name="茶房みどり")
     other = await create_store(db, name="別の店")

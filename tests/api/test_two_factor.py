@@ -12,7 +12,7 @@ import pytest
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_staff, create_store
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 TARO = {"login_id": "taro", "password": PASSWORD}
 
@@ -41,22 +41,22 @@ async def challenge(c: httpx.AsyncClient, kind: str = "totp") -> str:
 
 
 @pytest.fixture
-async def store(db: Database, server: ThreadServer) -> StoreInfo:
+async def store(db: Database, web: Site) -> StoreInfo:
     store = await create_store(db, name="茶房みどり")
     await create_staff(db, store_id=store.store_id, login_id="taro")
     return store
 
 
 @pytest.fixture
-async def taro(store: StoreInfo, server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+async def taro(store: StoreInfo, web: Site) -> AsyncIterator[httpx.AsyncClient]:
+    async with web.client() as c:
         await login(c, "taro")
         yield c
 
 
 @pytest.fixture
-async def anon(server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+async def anon(web: Site) -> AsyncIterator[httpx.AsyncClient]:
+    async with web.client() as c:
         yield c
 
 
@@ -129,8 +129,8 @@ async def test_codes_are_throttled(taro: httpx.AsyncClient, anon: httpx.AsyncCli
 
 
 async def test_a_store_can_require_it(store: StoreInfo, taro: httpx.AsyncClient,
-                                      anon: httpx.AsyncClient, server: ThreadServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+                                      anon: httpx.AsyncClient, web: Site) -> None:
+    async with web.client() as admin:
         await login(admin, store.admin_login)
         r = await admin.put("/api/admin/two-factor", json={"required": True})
         assert r.status_code == 200 and r.json()["required"] is True
@@ -163,13 +163,13 @@ async def test_turning_off_needs_the_password(taro: httpx.AsyncClient,
 
 
 async def test_an_admin_resets_a_members_second_factor(
-    store: StoreInfo, taro: httpx.AsyncClient, anon: httpx.AsyncClient, server: ThreadServer,
+    store: StoreInfo, taro: httpx.AsyncClient, anon: httpx.AsyncClient, web: Site,
     db: Database,
 ) -> None:
     await turn_on(taro)
     taro_id = (await taro.get("/api/auth/me")).json()["staff"]["id"]
     other = await create_store(db)
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with web.client() as admin:
         await login(admin, other.admin_login)
         assert (await admin.delete(f"/api/staff/{taro_id}/two-factor")).status_code == 404
         await login(admin, store.admin_login)

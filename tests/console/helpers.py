@@ -12,13 +12,13 @@ from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 
 @asynccontextmanager
-async def staff_client(server: ThreadServer, login_id: str) -> AsyncIterator[httpx.AsyncClient]:
+async def staff_client(site: Site, login_id: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client logged in as `login_id` (cookie and CSRF header kept)."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with site.client() as c:
         await login(c, login_id)
         yield c
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
-
 from chats.db.engine import Database
 from tests.console.helpers import staff_client, two_stores
 from tests.factories import create_staff
-from tests.servers import ThreadServer
+from tests.servers import Site
 
 
-async def test_personal_and_store_wide_sets(server: ThreadServer, db: Database) -> None:
+async def test_personal_and_store_wide_sets(web: Site, db: Database) -> None:
     s = await two_stores(db)
     other_agent = await create_staff(db, store_id=s.a.store_id, login_id="agent-other")
     assert other_agent
-    async with staff_client(server, s.a.admin_login) as admin, \
-            staff_client(server, s.agent_login) as agent, \
-            staff_client(server, "agent-other") as other, \
-            staff_client(server, s.b.admin_login) as foreign:
+    async with staff_client(web, s.a.admin_login) as admin, \
+            staff_client(web, s.agent_login) as agent, \
+            staff_client(web, "agent-other") as other, \
+            staff_client(web, s.b.admin_login) as foreign:
         r = await admin.post("/api/canned-responses", json={
             "scope": "store", "shortcut": "/Hours ", "title": "営業時間",
             "text": "営業時間は10時〜19時です。"})
@@ -62,11 +60,11 @@ async def test_personal_and_store_wide_sets(server: ThreadServer, db: Database) 
         assert [c["id"] for c in listed] == [store_row["id"]]
 
 
-async def test_canned_validation_and_auth(server: ThreadServer, db: Database) -> None:
+async def test_canned_validation_and_auth(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with web.client() as anonymous:
         assert (await anonymous.get("/api/canned-responses")).status_code == 401
-    async with staff_client(server, s.agent_login) as agent:
+    async with staff_client(web, s.agent_login) as agent:
         for body in ({"title": "", "text": "x"}, {"title": "x", "text": ""},
                      {"title": "x", "text": "y", "scope": "global"},
                      {"title": "x", "text": "y" * 4001}, {"title": "x", "text": "y", "id": "1"}):
@@ -78,11 +76,11 @@ async def test_canned_validation_and_auth(server: ThreadServer, db: Database) ->
         agent.headers["X-CSRF-Token"] = token
 
 
-async def test_shortcut_is_unique_within_its_scope(server: ThreadServer, db: Database) -> None:
+async def test_shortcut_is_unique_within_its_scope(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin, \
-            staff_client(server, s.agent_login) as agent, \
-            staff_client(server, s.b.admin_login) as foreign:
+    async with staff_client(web, s.a.admin_login) as admin, \
+            staff_client(web, s.agent_login) as agent, \
+            staff_client(web, s.b.admin_login) as foreign:
         r = await admin.post("/api/canned-responses", json={
             "scope": "store", "shortcut": "hours", "title": "営業時間", "text": "10時から"})
         assert r.status_code == 201
@@ -130,10 +128,10 @@ async def test_shortcut_is_unique_within_its_scope(server: ThreadServer, db: Dat
         assert "store-wide" in r.json()["error"]["message"]
 
 
-async def test_variables_are_checked_when_saving(server: ThreadServer, db: Database) -> None:
+async def test_variables_are_checked_when_saving(web: Site, db: Database) -> None:
     """Issue 16: known variables in either language are kept; an unknown one is refused."""
     s = await two_stores(db)
-    async with staff_client(server, s.agent_login) as agent:
+    async with staff_client(web, s.agent_login) as agent:
         text = ("{ゲスト名}様、{店舗名}の{担当者名}でございます。{guest_name} {staff_name} "
                 "{store_name} {today} {今日}。{ } と {a b} はただの文字です。")
         r = await agent.post("/api/canned-responses", json={

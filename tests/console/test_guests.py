@@ -8,7 +8,7 @@ import pytest
 from chats.db.engine import Database
 from tests.console.helpers import open_chat, staff_client, two_stores
 from tests.realtime.clients import Guest
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 
 async def test_guest_list_shows_talked_guests_with_flags(server: ThreadServer,
@@ -72,7 +72,7 @@ async def test_guest_list_search_folds_kana_and_width(server: ThreadServer, db: 
         await ws.close()
 
 
-async def test_guest_list_pages(server: ThreadServer, db: Database) -> None:
+async def test_guest_list_pages(web: Site, db: Database) -> None:
     from chats.db.models import Conversation
     from chats.db.models import Guest as GuestRow
     from chats.ids import new_id, utcnow
@@ -88,7 +88,7 @@ async def test_guest_list_pages(server: ThreadServer, db: Database) -> None:
             session.add(Conversation(store_id=s.a.store_id, guest_id=guest.id, status="ended",
                                      kind="message", nickname=guest.nickname))
         await session.commit()
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         one = (await admin.get("/api/guests")).json()
         two = (await admin.get("/api/guests", params={"page": 2})).json()
         assert len(one["guests"]) == 20 and one["has_more"] is True
@@ -233,7 +233,7 @@ async def test_pageviews_and_first_referrer(server: ThreadServer, db: Database) 
 
 
 @pytest.mark.parametrize("q", ["x" * 201])
-async def test_overlong_search_is_refused(server: ThreadServer, db: Database, q: str) -> None:
+async def test_overlong_search_is_refused(web: Site, db: Database, q: str) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.a.admin_login) as admin:
+    async with staff_client(web, s.a.admin_login) as admin:
         assert (await admin.get("/api/guests", params={"q": q})).status_code == 422

@@ -7,7 +7,7 @@ import httpx
 from chats.db.engine import Database
 from chats.services.stamps import BUILTIN
 from tests.console.helpers import open_chat, staff_client, two_stores
-from tests.servers import ThreadServer
+from tests.servers import Site, ThreadServer
 
 
 async def test_stamps_list_and_sending_a_stamp(server: ThreadServer, db: Database) -> None:
@@ -31,9 +31,9 @@ async def test_stamps_list_and_sending_a_stamp(server: ThreadServer, db: Databas
     await chat.staff.close()
 
 
-async def test_own_sound_preference(server: ThreadServer, db: Database) -> None:
+async def test_own_sound_preference(web: Site, db: Database) -> None:
     s = await two_stores(db)
-    async with staff_client(server, s.agent_login) as agent:
+    async with staff_client(web, s.agent_login) as agent:
         r = await agent.patch("/api/auth/me", json={"sound_enabled": False})
         assert r.status_code == 200 and r.json() == {"sound_enabled": False}
         me = (await agent.get("/api/auth/me")).json()

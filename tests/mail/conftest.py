@@ -1,4 +1,5 @@
-"""Mail fixtures: a real SMTP server (aiosmtpd) in the test process, app contexts, a server."""
+"""Mail fixtures: a real SMTP server (aiosmtpd) in the test process, app contexts, a server
+and the app in-process, both sending to that SMTP server."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from fastapi import FastAPI
 
-import tests.servers
-from chats.app import build_context, create_app
+from chats.app import build_context
 from chats.config import Settings
 from chats.context import AppContext
-from tests.servers import ThreadServer, free_port
+from tests.servers import InProcessApp, Site, ThreadServer, free_port
 
 
 @dataclass
@@ -131,24 +130,19 @@ async def ctx(smtp_settings: Settings) -> AsyncIterator[AppContext]:
     await close_context(context)
 
 
-def _app_with_mail_routes(settings: Settings) -> FastAPI:
-    """create_app, plus the outbox routers when the app does not mount them yet."""
-    from chats.api import outbox
-
-    app = create_app(settings)
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/outbox" not in paths:
-        app.include_router(outbox.router)
-    if "/api/widget/{key}/mail-link" not in paths:
-        app.include_router(outbox.mail_link_router)
-    return app
-
-
 @pytest.fixture
-def server(smtp_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadServer]:
-    """A real CHATS server on a free port, serving the outbox API (its own sender, once the
-    app runs one, delivers to the test SMTP server too, so tests accept either sender)."""
-    monkeypatch.setattr(tests.servers, "create_app", _app_with_mail_routes)
+def server(smtp_settings: Settings) -> Iterator[ThreadServer]:
+    """A real CHATS server on a free port whose own sender delivers to the test SMTP server."""
     srv = ThreadServer(smtp_settings).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+async def web(request: pytest.FixtureRequest, smtp_settings: Settings) -> AsyncIterator[Site]:
+    """`server` if the test takes it, else the same app (outbox API, test SMTP) in-process."""
+    if "server" in request.fixturenames:
+        yield request.getfixturevalue("server")
+        return
+    async with InProcessApp(smtp_settings) as app:
+        yield app

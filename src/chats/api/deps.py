@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
@@ -79,7 +78,7 @@ async def _touch(ctx: AppContext, session_id: str) -> None:
         row = await uow.session.get(StaffSession, session_id)
         if row is not None:
             row.last_seen_at = utcnow()
-            row.expires_at = row.last_seen_at + timedelta(days=7)
+            row.expires_at = row.last_seen_at + auth_service.SESSION_LIFETIME
 
 
 async def current_admin(auth: Annotated[StaffAuth, Depends(current_staff)]) -> StaffAuth:

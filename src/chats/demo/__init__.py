@@ -21,6 +21,7 @@ from chats.db.models import CannedResponse, Staff, Store
 from chats.domain.staff import StaffRole
 from chats.ops import OpsError
 from chats.services import staff as staff_service
+from chats.serving import server_config
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,10 +127,7 @@ async def run_demo(settings: Settings, *, host: str, port: int, shop_port: int) 
         update["log_json"] = False  # a person reads the demo's terminal (CHATS_LOG_JSON wins)
     settings = settings.model_copy(update=update)
     store = await ensure_demo_store(settings)
-    chats = uvicorn.Server(uvicorn.Config(
-        create_app(settings), host=host, port=port, log_config=None,
-        ws_max_size=65 * 1024, ws_per_message_deflate=False, proxy_headers=False,
-    ))
+    chats = uvicorn.Server(server_config(create_app(settings), host=host, port=port))
     shop = uvicorn.Server(uvicorn.Config(
         shop_app(server_url, store.widget_key), host=host, port=shop_port, log_config=None
     ))
