@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressField, addressLine, filledAddress, postalDigits, wouldOverwrite } from './postal';
+import { addressField, fillAddress, addressLine, filledAddress, postalDigits, wouldOverwrite } from './postal';
 
 describe('postal codes as typed', () => {
   it('reads any width, with or without 〒 and hyphen', () => {
@@ -30,5 +30,29 @@ describe('the address field', () => {
     expect(addressField(fields)?.key).toBe('home_address');
     expect(addressField([{ key: 'address', type: 'text' }])?.key).toBe('address');
     expect(addressField([{ key: 'name', type: 'text' }])).toBeUndefined();
+  });
+});
+
+describe('filling the address a look-up found', () => {
+  const fields = [{ key: 'zip', type: 'postal' }, { key: 'address', type: 'text' }];
+  it('fills, keeps a street number typed after a fill, and asks before replacing typed text', () => {
+    const values: Record<string, string> = {};
+    const last = { current: null as string | null };
+    const write = (k: string, v: string) => (values[k] = v);
+    expect(fillAddress(fields, values, write, last, '東京都千代田区千代田', false)).toBe(true);
+    values.address += '1-1';
+    expect(fillAddress(fields, values, write, last, '大阪府大阪市北区梅田', false)).toBe(true);
+    expect(values.address).toBe('大阪府大阪市北区梅田1-1');
+    values.address = '自分で書いた住所';
+    last.current = null;
+    expect(fillAddress(fields, values, write, last, '東京都千代田区千代田', false)).toBe(false);
+    expect(values.address).toBe('自分で書いた住所');
+    expect(fillAddress(fields, values, write, last, '東京都千代田区千代田', true)).toBe(true);
+    expect(values.address).toBe('東京都千代田区千代田');
+  });
+  it('does nothing for a form without an address field', () => {
+    const values: Record<string, string> = {};
+    expect(fillAddress([{ key: 'zip', type: 'postal' }], values, (k, v) => (values[k] = v), { current: null }, '東京都', true)).toBe(false);
+    expect(values).toEqual({});
   });
 });

@@ -41,3 +41,27 @@ export function wouldOverwrite(current: string, previous: string | null): boolea
 export function addressField<F extends { key: string; type: string }>(fields: readonly F[]): F | undefined {
   return fields.find((f) => f.type === 'textarea' && f.key.includes('address')) ?? fields.find((f) => f.key === 'address');
 }
+
+/**
+ * Puts the address a postal look-up found into the form's address field: fills it, or —
+ * when the person typed their own address and `force` is false — leaves it and answers
+ * false. `last` remembers the last fill, so a street number typed after it survives the
+ * next fill.
+ */
+export function fillAddress<F extends { key: string; type: string }>(
+  fields: readonly F[],
+  values: Readonly<Record<string, string>>,
+  write: (key: string, value: string) => void,
+  last: { current: string | null },
+  found: string,
+  force: boolean,
+): boolean {
+  const address = addressField(fields);
+  if (!address) return false;
+  const current = values[address.key] ?? '';
+  const overwrite = wouldOverwrite(current, last.current);
+  if (overwrite && !force) return false;
+  write(address.key, overwrite ? found : filledAddress(current, found, last.current));
+  last.current = found;
+  return true;
+}

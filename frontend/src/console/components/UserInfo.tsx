@@ -5,7 +5,7 @@ import { Field } from '../../shared/components/forms';
 import { PostalStatus, usePostalLookup } from '../../shared/components/PostalHelper';
 import { useLatestCallback } from '../../shared/hooks';
 import { t } from '../../shared/i18n';
-import { addressField, filledAddress, wouldOverwrite } from '../../shared/postal';
+import { addressField, fillAddress } from '../../shared/postal';
 import { api } from '../../shared/session';
 import { dateTimeOf, isWebLink, readableUrl } from '../format';
 import { guestVersions } from '../store';
@@ -208,16 +208,8 @@ function PersonalTab({ guest, onSaved, onDirty, busyRef }: TabProps) {
     show({ ...valuesRef.current, [key]: value });
     onDirty(true);
   };
-  const address = addressField(guest.fields);
-  const fill = address
-    ? (found: string, force: boolean): boolean => {
-        const current = valuesRef.current[address.key] ?? '';
-        const overwrite = wouldOverwrite(current, lastFillRef.current);
-        if (overwrite && !force) return false;
-        set(address.key, overwrite ? found : filledAddress(current, found, lastFillRef.current));
-        lastFillRef.current = found;
-        return true;
-      }
+  const fill = addressField(guest.fields)
+    ? (found: string, force: boolean) => fillAddress(guest.fields, valuesRef.current, set, lastFillRef, found, force)
     : null;
   const submit = (ev: Event) => {
     ev.preventDefault();

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PostalStatus, usePostalLookup } from '../../shared/components/PostalHelper';
 import { t } from '../../shared/i18n';
-import { addressField, filledAddress, wouldOverwrite, type PostalLookupFn } from '../../shared/postal';
+import { addressField, fillAddress, type PostalLookupFn } from '../../shared/postal';
 import type { GuestChat } from '../chat';
 import type { FormField } from '../protocol';
 import { BusyNote } from './BusyNote';
@@ -47,16 +47,8 @@ export function EntryForm({ chat, fields, lookupPostal }: { chat: GuestChat; fie
     valuesRef.current = { ...valuesRef.current, [key]: value };
     setValues(valuesRef.current);
   };
-  const address = addressField(fields);
-  const fill = address
-    ? (found: string, force: boolean): boolean => {
-        const current = valuesRef.current[address.key] ?? '';
-        const overwrite = wouldOverwrite(current, lastFillRef.current);
-        if (overwrite && !force) return false;
-        set(address.key, overwrite ? found : filledAddress(current, found, lastFillRef.current));
-        lastFillRef.current = found;
-        return true;
-      }
+  const fill = addressField(fields)
+    ? (found: string, force: boolean) => fillAddress(fields, valuesRef.current, set, lastFillRef, found, force)
     : null;
   const onSubmit = (e: Event) => {
     e.preventDefault();
