@@ -19,14 +19,18 @@ demo run: install   ## the demo (make demo PORT=9000 SHOP_PORT=9001): a demo sto
 test: install lint test-frontend   ## the whole suite: both backends side by side, each printed when done
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 
+# Each suite in two worker processes: the suite waits on sockets, servers and browsers more
+# than it computes, so two workers per backend keep the two cores busy (docs/decisions/0010).
+PYTEST_WORKERS ?= 2
+
 test-sqlite: install
 	@echo "== pytest on SQLite, in-memory broker =="
-	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-pg: install
 	@if [ -n "$$CHATS_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL + Redis =="; \
-	  $(BIN)/pytest $(PYTEST_ARGS); \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	else echo "== PostgreSQL + Redis run skipped: CHATS_TEST_DATABASE_URL is not set =="; fi
 
 test-frontend: install
