@@ -115,6 +115,7 @@ class InProcessApp:
 
     settings: Settings
     url: str = "http://127.0.0.1:8000"
+    clock: Any = None  # a chats.ids.Clock (tests.clock.FakeClock); None: the real one
     app: Any = None
     _task: asyncio.Task[None] | None = None
     _replies: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
@@ -131,7 +132,8 @@ class InProcessApp:
 
     async def start(self) -> InProcessApp:
         """Build the app and run its lifespan's start-up, as uvicorn's `lifespan="on"` does."""
-        self.app = create_app(self.settings.model_copy(update={"public_url": self.url}))
+        self.app = create_app(self.settings.model_copy(update={"public_url": self.url}),
+                              clock=self.clock)
         self._task = asyncio.create_task(self._lifespan())
         reply = await self._reply()
         if reply["type"] != "lifespan.startup.complete":

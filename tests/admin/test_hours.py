@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from chats.config import Settings
 from tests.clock import FakeClock
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import InProcessApp
 
 # Monday 4 May 2026, 09:00 in Tokyo: Golden Week, with a substitute holiday on Wednesday.
 NOW = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)
@@ -33,10 +33,10 @@ def schedule(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def server(settings: Settings) -> Iterator[ThreadServer]:
-    srv = ThreadServer(settings, clock=FakeClock(NOW)).start()
-    yield srv
-    srv.stop()
+async def web(settings: Settings) -> AsyncIterator[InProcessApp]:
+    """The app in-process, its clock held at NOW."""
+    async with InProcessApp(settings, clock=FakeClock(NOW)) as app:
+        yield app
 
 
 async def test_a_new_store_has_no_hours_and_is_open(admin: httpx.AsyncClient) -> None:

@@ -7,7 +7,7 @@ from chats.domain.staff import StaffRole
 
 
 def test_mail_status_values() -> None:
-    assert [s.value for s in MailStatus] == ["pending", "sent", "failed", "logged"]
+    assert [s.value for s in MailStatus] == ["pending", "sent", "failed", "logged", "discarded"]
 
 
 def test_staff_role_values() -> None:

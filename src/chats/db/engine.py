@@ -44,10 +44,12 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN itself.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # First: the journal-mode pragma below may need a lock another connection holds;
+        # with the timeout set it waits for it instead of failing "database is locked".
+        cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
