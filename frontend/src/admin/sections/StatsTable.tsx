@@ -7,7 +7,8 @@ const COUNTS = ['forms_shown', 'forms_executed', 'chats_started', 'chats_taken',
 /** The statistics table: one row per period, a totals row, one column per staff member. */
 export function StatsTable({ stats }: { stats: StatsOut }) {
   return (
-    <div class="table-wrap admin-card">
+    // Wider than the page with many staff columns: a labelled region the keyboard can scroll.
+    <div class="table-wrap admin-card" tabIndex={0} role="region" aria-label={t('stats.table_caption')}>
       <table class="admin-table stats-table" data-testid="stats-table">
         <caption class="visually-hidden">{t('stats.table_caption')}</caption>
         <thead>
