@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.databases import BACKEND, PG_URL, REDIS_URL, PostgresDatabases, SqliteDatabases
-from tests.servers import InProcessApp, ProcessServer, Site, ThreadServer, env_for
+from tests.servers import TEST_HASH_COST, InProcessApp, ProcessServer, Site, ThreadServer, env_for
 
 SECRET = "test-secret-key-not-for-production"
 
@@ -39,7 +39,7 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[obj
         pg = PostgresDatabases(PG_URL)
         pg.create_template()
         yield pg
-        pg.drop_template()
+        pg.drop_all()
     else:
         sq = SqliteDatabases(tmp_path_factory.mktemp("template"))
         sq.create_template()
@@ -52,7 +52,7 @@ def database_url(database_templates: object, tmp_path: Path) -> Iterator[str]:
     if isinstance(database_templates, PostgresDatabases):
         name = database_templates.new()
         yield database_templates.url_for(name)
-        database_templates.drop(name)
+        database_templates.release(name)
     else:
         assert isinstance(database_templates, SqliteDatabases)
         yield database_templates.new_in(tmp_path)
@@ -70,6 +70,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         presence_grace_seconds=0.5,
         log_json=True,
         log_level="WARNING",
+        **TEST_HASH_COST,
     )
 
 

@@ -24,7 +24,13 @@ import uvicorn
 
 from chats.app import create_app
 from chats.config import Settings
+from chats.security import set_hash_cost
 from chats.serving import server_config
+
+# OWASP's cheapest argon2id parameters (7 MiB x 5 passes): a fifth of the default's CPU at
+# every login of the suite. Production's own are tested by tests/api/test_passwords.py.
+TEST_HASH_COST: dict[str, Any] = {"password_hash_memory_kib": 7168, "password_hash_iterations": 5}
+set_hash_cost(7168, 5)  # the factories' hashes are made in the test process itself
 
 
 def free_port() -> int:
@@ -279,6 +285,8 @@ def env_for(settings: Any) -> dict[str, str]:
         "CHATS_PRESENCE_TTL_SECONDS": str(settings.presence_ttl_seconds),
         "CHATS_OFFLINE_RELEASE_SECONDS": str(settings.offline_release_seconds),
         "CHATS_LOG_LEVEL": "WARNING",
+        "CHATS_PASSWORD_HASH_MEMORY_KIB": str(settings.password_hash_memory_kib),
+        "CHATS_PASSWORD_HASH_ITERATIONS": str(settings.password_hash_iterations),
     }
     if settings.redis_url:
         env["CHATS_REDIS_URL"] = settings.redis_url

@@ -42,7 +42,7 @@ from chats.realtime.hub import Hub
 from chats.realtime.notifier import StateNotifier
 from chats.realtime.parts import SocketParts
 from chats.realtime.staff_socket import staff_socket
-from chats.security import same
+from chats.security import same, set_hash_cost
 from chats.services.audit import AuditSweeper
 from chats.services.auth import Logins
 from chats.services.limits import AddressLimits
@@ -180,6 +180,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     """
     settings = settings or Settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
+    set_hash_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
     metrics = Metrics()
 
     @asynccontextmanager

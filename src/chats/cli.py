@@ -17,6 +17,7 @@ from chats.db.migrate import upgrade
 from chats.db.models import Store
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
+from chats.security import set_hash_cost
 from chats.services import staff as staff_service
 
 if TYPE_CHECKING:
@@ -237,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `chats` command."""
     args = build_parser().parse_args(argv)
     settings = Settings()
+    set_hash_cost(settings.password_hash_memory_kib, settings.password_hash_iterations)
     try:
         code: int = args.func(args, settings)
     except ChatsError as exc:

@@ -11,6 +11,13 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from chats.domain.hash_cost import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_MEMORY_KIB,
+    MIN_MEMORY_KIB,
+    check_hash_cost,
+)
+
 # The default of earlier versions: a key everybody knows, refused whatever the URL.
 OLD_DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - only ever refused
 MIN_SECRET_BYTES = 32
@@ -168,6 +175,20 @@ class Settings(BaseSettings):
         le=36500,
         description="Days the audit log keeps an entry; older ones are purged hourly.",
     )
+    password_hash_memory_kib: int = Field(
+        default=DEFAULT_MEMORY_KIB,
+        ge=MIN_MEMORY_KIB,
+        le=4194304,
+        description="argon2id memory per password hash, in KiB (default 64 MiB). With "
+        "`CHATS_PASSWORD_HASH_ITERATIONS`, at least OWASP's floor: 7168 KiB, and memory x "
+        "iterations >= 35840. Changed, each staff member's hash is redone at their next login.",
+    )
+    password_hash_iterations: int = Field(
+        default=DEFAULT_ITERATIONS,
+        ge=1,
+        le=20,
+        description="argon2id passes over that memory (default 3).",
+    )
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING…).")
     log_json: bool = Field(default=True, description="Structured JSON logs (false: plain text).")
 
@@ -194,6 +215,7 @@ class Settings(BaseSettings):
             check_secret_key(self.secret_key)
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ValueError("CHATS_METRICS_TOKEN must be at least 16 characters")
+        check_hash_cost(self.password_hash_memory_kib, self.password_hash_iterations)
         return self
 
     @property

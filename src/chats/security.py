@@ -13,9 +13,42 @@ from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import core, ffi
 
-_hasher = PasswordHasher()
-# Verified against when the login ID is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("an unused password for timing parity")
+from chats.domain.hash_cost import DEFAULT_ITERATIONS, DEFAULT_MEMORY_KIB, check_hash_cost
+
+_PARALLELISM = 4
+_DUMMY_PASSWORD = "an unused password for timing parity"  # noqa: S105 - checked against, never a login
+
+
+def _make_hasher(memory_kib: int, iterations: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=iterations, memory_cost=memory_kib,
+                          parallelism=_PARALLELISM)
+
+
+_hasher = _make_hasher(DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS)
+# Verified against when the login ID is unknown, so both failures take the same time;
+# made when first needed, with the parameters then in force.
+_dummy: dict[tuple[int, int], str] = {}
+
+
+def set_hash_cost(memory_kib: int, iterations: int) -> None:
+    """Hash new passwords with these argon2 parameters (process-wide, like the pool).
+
+    Stored hashes keep theirs: each is checked with the parameters it names, and one made
+    with others is replaced at its next successful login (`needs_rehash`).
+    """
+    global _hasher
+    check_hash_cost(memory_kib, iterations)
+    if (_hasher.memory_cost, _hasher.time_cost) != (memory_kib, iterations):
+        _hasher = _make_hasher(memory_kib, iterations)
+
+
+def _dummy_hash() -> str:
+    key = (_hasher.memory_cost, _hasher.time_cost)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash(_DUMMY_PASSWORD)
+    return _dummy[key]
+
+
 # libargon2's ARGON2_OK and ARGON2_DEFAULT_FLAGS (argon2.h).
 _ARGON2_OK = 0
 _DEFAULT_FLAGS = 0
@@ -80,7 +113,7 @@ def needs_rehash(password_hash: str) -> bool:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; an unknown account costs the same time (blocking)."""
     try:
-        ok = _argon2_one_thread(password_hash or _DUMMY_HASH, password)
+        ok = _argon2_one_thread(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError, ValueError, binascii.Error):
         return False
     return ok and password_hash is not None

@@ -6,17 +6,19 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
+from pydantic import ValidationError
 from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
 
+from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.models import Staff as StaffRow
-from chats.security import needs_rehash
+from chats.security import hash_password, needs_rehash, set_hash_cost, verify_password
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_staff, create_store
 from tests.realtime.clients import Staff
-from tests.servers import Site, ThreadServer
+from tests.servers import TEST_HASH_COST, Site, ThreadServer
 
 NEW_PASSWORD = "抹茶と煎茶のちがいを説明する"  # 15 characters, Japanese only
 
@@ -140,6 +142,42 @@ async def test_own_password_change_needs_a_session_and_csrf(web: Site, db: Datab
         await login(c, store.admin_login)
         del c.headers["X-CSRF-Token"]
         assert (await c.post("/api/auth/password", json=body)).status_code == 403
+
+
+def test_default_hash_cost_is_64_mib_three_passes() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.password_hash_memory_kib, settings.password_hash_iterations) == (65536, 3)
+
+
+@pytest.mark.parametrize(("memory_kib", "iterations"), [(4096, 20), (8192, 4), (19456, 1),
+                                                        (65536, 0)])
+def test_settings_refuse_a_hash_cost_under_owasps_floor(memory_kib: int,
+                                                        iterations: int) -> None:
+    with pytest.raises(ValidationError):
+        Settings(password_hash_memory_kib=memory_kib,  # type: ignore[call-arg]
+                 password_hash_iterations=iterations, _env_file=None)
+
+
+@pytest.mark.parametrize(("memory_kib", "iterations"), [(47104, 1), (19456, 2), (7168, 5)])
+def test_owasps_own_choices_are_accepted(memory_kib: int, iterations: int) -> None:
+    Settings(password_hash_memory_kib=memory_kib,  # type: ignore[call-arg]
+             password_hash_iterations=iterations, _env_file=None)
+
+
+def test_hashes_name_the_cost_in_force_and_older_ones_need_redoing() -> None:
+    try:
+        set_hash_cost(19456, 2)
+        made = hash_password(PASSWORD)
+        assert extract_parameters(made).memory_cost == 19456
+        assert extract_parameters(made).time_cost == 2
+        assert not needs_rehash(made)
+        set_hash_cost(65536, 3)
+        assert needs_rehash(made)
+        assert verify_password(made, PASSWORD)  # still checked with its own parameters
+        assert not verify_password(made, PASSWORD + "x")
+    finally:
+        set_hash_cost(TEST_HASH_COST["password_hash_memory_kib"],
+                      TEST_HASH_COST["password_hash_iterations"])
 
 
 async def test_login_upgrades_old_argon2_parameters(db: Database, store: StoreInfo,

@@ -33,7 +33,7 @@ from tests.e2e.test_widget import shop_page
 from tests.e2e.widget_page import Widget
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest
-from tests.servers import ProcessServer, env_for
+from tests.servers import TEST_HASH_COST, ProcessServer, env_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -61,8 +61,9 @@ def settings(database_templates: object,
         presence_grace_seconds=0.5,
         log_json=True,
         log_level="WARNING",
+        **TEST_HASH_COST,
     )
-    database_templates.drop(name)
+    database_templates.release(name)
 
 
 @pytest.fixture(scope="module")

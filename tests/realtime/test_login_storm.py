@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from argon2 import PasswordHasher
 
 from chats.db.engine import Database
+from chats.db.models import Staff as StaffRow
+from chats.domain.hash_cost import DEFAULT_ITERATIONS, DEFAULT_MEMORY_KIB
 from tests.factories import PASSWORD, create_staff
 from tests.realtime.conftest import Chat
 from tests.servers import ThreadServer
@@ -19,8 +22,16 @@ async def test_guest_messages_are_acked_while_staff_log_in(
     chat: Chat, server: ThreadServer, db: Database
 ) -> None:
     logins = [f"storm-{n}" for n in range(LOGINS)]
+    # Hashes at production's cost (the suite's own are cheaper): each check is a real
+    # third of a second of argon2, and the new hash each login then writes is cheap.
+    production = PasswordHasher().hash(PASSWORD)
     for login_id in logins:
-        await create_staff(db, store_id=chat.store.store_id, login_id=login_id)
+        staff_id = await create_staff(db, store_id=chat.store.store_id, login_id=login_id)
+        async with db.write() as session:
+            row = await session.get(StaffRow, staff_id)
+            assert row is not None
+            row.password_hash = production
+            await session.commit()
     acked = 0
 
     async def guest_keeps_talking() -> None:
@@ -44,3 +55,9 @@ async def test_guest_messages_are_acked_while_staff_log_in(
     # Each login costs a third of a second of argon2, one after the other; were any of it
     # inside a write transaction, each guest message would wait for it.
     assert acked_during_storm >= ACKS_WANTED, acked_during_storm
+
+
+def test_argon2_cffi_defaults_are_production_parameters() -> None:
+    """The storm's hashes (PasswordHasher()) are what a default CHATS makes."""
+    hasher = PasswordHasher()
+    assert (hasher.memory_cost, hasher.time_cost) == (DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS)

@@ -15,7 +15,7 @@ from chats.config import Settings
 from tests.conftest import SECRET
 from tests.databases import REDIS_URL, PostgresDatabases, SqliteDatabases
 from tests.security.world import World, build_world
-from tests.servers import ThreadServer
+from tests.servers import TEST_HASH_COST, ThreadServer
 
 
 @pytest.fixture(scope="package")
@@ -32,7 +32,7 @@ def matrix_settings(database_templates: object,
     yield Settings(
         database_url=url, redis_url=REDIS_URL, redis_prefix=f"t{uuid.uuid4().hex[:10]}",
         data_dir=Path(folder) / "data", secret_key=SECRET, presence_grace_seconds=0.5,
-        log_json=True, log_level="WARNING",
+        log_json=True, log_level="WARNING", **TEST_HASH_COST,
         # The shared chats outlive their sockets: they must stay with agent A, offline.
         offline_release_seconds=3600,
         # Every scene's guests come from 127.0.0.1: the per-address budgets are tested in
@@ -42,7 +42,7 @@ def matrix_settings(database_templates: object,
         limit_sends_per_minute=100_000, limit_typing_per_minute=100_000,
     )
     if isinstance(database_templates, PostgresDatabases):
-        database_templates.drop(name)
+        database_templates.release(name)
 
 
 @pytest.fixture(scope="package")
