@@ -237,3 +237,20 @@ async def test_overlong_search_is_refused(web: Site, db: Database, q: str) -> No
     s = await two_stores(db)
     async with staff_client(web, s.a.admin_login) as admin:
         assert (await admin.get("/api/guests", params={"q": q})).status_code == 422
+
+
+async def test_a_nul_anywhere_in_a_body_is_refused_and_changes_nothing(server: ThreadServer,
+                                                                      db: Database) -> None:
+    s = await two_stores(db)
+    chat = await open_chat(server, s.a, s.a.admin_login, nickname="ヤマダ")
+    gid = chat.guest.guest_id
+    async with staff_client(server, s.a.admin_login) as admin:
+        before = (await admin.get(f"/api/guests/{gid}")).json()
+        for body in ({"notes": "メモ\u0000"}, {"profile": {"name": "山田\u0000太郎"}},
+                     {"profile": {"na\u0000me": "山田"}}):
+            r = await admin.patch(f"/api/guests/{gid}", json=body)
+            assert r.status_code == 422, body
+            assert r.json()["error"]["message"]
+        assert (await admin.get(f"/api/guests/{gid}")).json() == before
+    for ws in (chat.guest, chat.staff):
+        await ws.close()

@@ -13,6 +13,7 @@ from chats.domain.text import (
     TextEmpty,
     TextError,
     TextTooLong,
+    holds_nul,
     normalise_digits,
     normalise_message_text,
     normalise_postal_code,
@@ -178,3 +179,12 @@ def test_one_honorific(name: str, shown: str) -> None:
 def test_honorific_of_choice() -> None:
     assert with_honorific("佐藤", "様") == "佐藤 様"
     assert with_honorific("佐藤さん", "様") == "佐藤さん"
+
+
+def test_holds_nul_looks_into_keys_lists_and_nested_objects() -> None:
+    assert not holds_nul({"a": ["b", {"c": 1}], "d": None, "e": 2.5})
+    assert holds_nul("\x00")
+    assert holds_nul({"a": ["b", {"c": "x\x00"}]})
+    assert holds_nul({"k\x00": "v"})
+    assert holds_nul(["a", ("b", "\x00")])
+    assert not holds_nul("\\u0000")  # the six characters, as typed

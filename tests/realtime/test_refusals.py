@@ -30,12 +30,25 @@ async def still_usable(guest: Guest) -> None:
     json.dumps({"type": "send", "client_msg_id": "a", "text": "x", "extra": True}),
     json.dumps({"type": "read", "conversation_id": "c", "seq": "1"}),
     json.dumps({"type": "hello", "store": "again"}),
+    # U+0000: PostgreSQL cannot store it; found by the fuzzer as a server error.
+    json.dumps({"type": "send", "client_msg_id": "nul", "text": "\u0000"}),
+    json.dumps({"type": "send", "client_msg_id": "nul2", "text": "あ\u0000い"}),
+    json.dumps({"type": "typing", "text": "\u0000"}),
 ])
 async def test_bad_frames(chat: Chat, raw: str) -> None:
     await chat.guest.ws.send(raw)
     err = await chat.guest.expect("error")
     assert err["code"] == "bad_frame" and err["message"]
     await chat.guest.say("まだ使える")
+
+
+async def test_a_nul_in_a_message_stores_nothing(chat: Chat) -> None:
+    before = await chat.guest.say("その前")
+    await chat.guest.send({"type": "send", "client_msg_id": "nul", "text": "前\u0000後"})
+    err = await chat.guest.expect("error")
+    assert (err["code"], err["ref"]) == ("bad_frame", "nul")
+    ack = await chat.guest.say("その次")
+    assert ack["seq"] == before["seq"] + 1
 
 
 async def test_bad_frame_names_the_offending_client_msg_id(chat: Chat) -> None:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chats.db.models import Staff, Store
 from chats.domain.staff import StaffRole
+from chats.domain.text import holds_nul
 
 
 class StrictBody(BaseModel):
-    """A request body: unknown fields are refused."""
+    """A request body: unknown fields are refused, and so is U+0000 in any string."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if holds_nul(data):
+            raise ValueError("U+0000 in a string")
+        return data
 
 
 class StoreOut(BaseModel):

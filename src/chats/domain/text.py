@@ -66,6 +66,21 @@ class TextTooLong(TextError):
         self.length = length
 
 
+def holds_nul(value: object) -> bool:
+    """True when a string anywhere in the value (keys included) holds U+0000.
+
+    No text a person types has it, and PostgreSQL cannot store it in a text column: input
+    that carries one is refused whole, on both backends alike.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
 def normalise_message_text(text: str) -> str:
     """Trim surrounding whitespace and check the length rules of protocol §3."""
     # str.strip() knows Unicode whitespace, e.g. the ideographic space U+3000.

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from chats.domain.text import holds_nul
 from chats.errors import ChatsError
 from chats.realtime.connection import MAX_FRAME
 
@@ -67,6 +68,8 @@ def parse_frame(raw: str, adapter: TypeAdapter[Any], known: set[str]) -> Any:
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in known:
         raise BadFrame(ref, detail=f"type {str(kind)[:40]!r}")
+    if holds_nul(data):
+        raise BadFrame(ref, detail=f"{kind}: U+0000 in a string")
     try:
         return adapter.validate_python(data, strict=True)
     except ValidationError as exc:
