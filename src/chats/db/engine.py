@@ -47,7 +47,11 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         # First: the journal-mode pragma below may need a lock another connection holds;
         # with the timeout set it waits for it instead of failing "database is locked".
         cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA journal_mode=WAL")
+        # WAL is kept in the file: set once, when a database is new. Asking again on every
+        # connection would contend for a lock with the connections already at work.
+        cur.execute("PRAGMA journal_mode")
+        if str(cur.fetchone()[0]).lower() != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
