@@ -22,15 +22,19 @@ test: install lint test-frontend   ## the whole suite: both backends side by sid
 # Each suite in two worker processes: the suite waits on sockets, servers and browsers more
 # than it computes, so two workers per backend keep the two cores busy (docs/decisions/0010).
 PYTEST_WORKERS ?= 2
+# The tests' files (SQLite databases, data directories, browser profiles) go to tmpfs
+# where there is one: the suite checks what the server does, not how fast this disk
+# syncs (SQLite's synchronous=FULL syncs at every commit). TEST_TMPDIR=/tmp keeps them on disk.
+TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo /tmp)
 
 test-sqlite: install
 	@echo "== pytest on SQLite, in-memory broker =="
-	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-pg: install
 	@if [ -n "$$CHATS_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL + Redis =="; \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	  TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	else echo "== PostgreSQL + Redis run skipped: CHATS_TEST_DATABASE_URL is not set =="; fi
 
 test-frontend: install
