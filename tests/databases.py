@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -118,6 +119,12 @@ class SqliteDatabases:
 
     def create_template(self) -> None:
         upgrade(f"sqlite:///{self.template}")
+        # The copies are of this one file: everything in it, nothing left in a -wal beside.
+        conn = sqlite3.connect(self.template)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
 
     def new_in(self, folder: Path) -> str:
         target = folder / "chats.db"

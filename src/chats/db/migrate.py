@@ -21,8 +21,26 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database to `revision` (blocking; call from a thread in async code)."""
     if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_ahead(path)
     command.upgrade(alembic_config(database_url), revision)
+
+
+def _write_ahead(path: Path) -> None:
+    """Put a SQLite database in WAL mode before anything else opens it.
+
+    The mode is kept in the file. Switching needs the database to itself: done here, by the
+    one connection that creates or upgrades it, the server's connections never race for it.
+    """
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
 
 
 def pending(database_url: str) -> dict[str, object]:
