@@ -63,6 +63,22 @@ async def create_staff(db: Database, *, store_id: str, login_id: str | None = No
         return staff.id
 
 
+async def give_production_hash(db: Database, staff_id: str, password: str = PASSWORD) -> None:
+    """Store the password hashed at production's argon2 cost (argon2-cffi's defaults, which
+    are CHATS's): for tests whose point is the time a check takes. The suite's own hashes
+    are made at OWASP's cheapest cost (tests/servers.py TEST_HASH_COST)."""
+    from argon2 import PasswordHasher
+
+    from chats.db.models import Staff
+
+    production = PasswordHasher().hash(password)
+    async with db.write() as session:
+        row = await session.get(Staff, staff_id)
+        assert row is not None
+        row.password_hash = production
+        await session.commit()
+
+
 async def create_guest(db: Database, *, store_id: str, nickname: str | None = None,
                        profile: dict[str, str] | None = None) -> str:
     """A guest of the store (as if identified by a visit); returns its id."""

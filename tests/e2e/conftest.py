@@ -38,7 +38,7 @@ from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, as
 from chats.db.engine import Database
 from chats.demo import shop_app
 from tests import factories
-from tests.servers import ThreadServer, free_port
+from tests.servers import ThreadServer, free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,6 +75,17 @@ async def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     path = folder / f"{name}.png"
     await page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+async def wait_in_page(page: Page, expression: str, timeout_ms: float = 10_000) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Playwright's `wait_for_function` polls by evaluating the text inside the page, which the
+    console's Content Security Policy (no 'unsafe-eval') refuses whenever the first try is
+    false; `page.evaluate` goes through the DevTools protocol, which the policy does not
+    govern.
+    """
+    await wait_for(lambda: page.evaluate(expression), timeout=timeout_ms / 1000)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from playwright.async_api import Page, Route, WebSocket, expect
 
 from chats.db.engine import Database
-from tests.e2e.conftest import DESKTOP, MakePage, Shop, screenshot
+from tests.e2e.conftest import DESKTOP, MakePage, Shop, screenshot, wait_in_page
 from tests.e2e.test_console import WAIT, console_login, tab
 from tests.e2e.widget_page import StaffMember, Widget, staff_http
 from tests.factories import StoreInfo, create_staff
@@ -300,7 +300,7 @@ async def test_desktop_notification_for_a_new_message_while_hidden(
     await screenshot(asking, "console-detail-notify-explain")
     assert await asking.evaluate("window.__asked") == 0
     await asking.get_by_test_id("notify-allow").click()
-    await asking.wait_for_function("window.__asked === 1", timeout=WAIT)
+    await wait_in_page(asking, "window.__asked === 1", WAIT)
 
     page = await make_page(permissions=["notifications"])
     await page.add_init_script(SPY_SCRIPT)
@@ -316,12 +316,12 @@ async def test_desktop_notification_for_a_new_message_while_hidden(
     # Hidden: a desktop notification with the guest's name and words, and the sound.
     await page.evaluate("window.__setHidden(true)")
     await guest.say("送料はいくらですか？")
-    await page.wait_for_function(
-        "window.__notes.some(n => n.tag.startsWith('chats-message'))", timeout=WAIT)
+    await wait_in_page(page, "window.__notes.some(n => n.tag.startsWith('chats-message'))",
+                       WAIT)
     notes = await page.evaluate("window.__notes.filter(n => n.tag.startsWith('chats-message'))")
     assert notes == [{"title": "よる さんから新しいメッセージ", "body": "送料はいくらですか？",
                       "tag": notes[0]["tag"]}]
-    await page.wait_for_function(f"window.__tones > {tones + 1}", timeout=WAIT)
+    await wait_in_page(page, f"window.__tones > {tones + 1}", WAIT)
     # Switched off in the control: nothing more.
     await page.evaluate("window.__setHidden(false)")
     await page.get_by_test_id("notify-toggle").click()

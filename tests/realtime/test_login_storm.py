@@ -8,9 +8,8 @@ import httpx
 from argon2 import PasswordHasher
 
 from chats.db.engine import Database
-from chats.db.models import Staff as StaffRow
 from chats.domain.hash_cost import DEFAULT_ITERATIONS, DEFAULT_MEMORY_KIB
-from tests.factories import PASSWORD, create_staff
+from tests.factories import PASSWORD, create_staff, give_production_hash
 from tests.realtime.conftest import Chat
 from tests.servers import ThreadServer
 
@@ -24,14 +23,9 @@ async def test_guest_messages_are_acked_while_staff_log_in(
     logins = [f"storm-{n}" for n in range(LOGINS)]
     # Hashes at production's cost (the suite's own are cheaper): each check is a real
     # third of a second of argon2, and the new hash each login then writes is cheap.
-    production = PasswordHasher().hash(PASSWORD)
     for login_id in logins:
         staff_id = await create_staff(db, store_id=chat.store.store_id, login_id=login_id)
-        async with db.write() as session:
-            row = await session.get(StaffRow, staff_id)
-            assert row is not None
-            row.password_hash = production
-            await session.commit()
+        await give_production_hash(db, staff_id)
     acked = 0
 
     async def guest_keeps_talking() -> None:
