@@ -14,7 +14,7 @@ import json
 import secrets
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import Text, bindparam, func, literal, select, true
+from sqlalchemy import String, Text, bindparam, func, literal, select, true
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -64,7 +64,8 @@ def _rows(store_expr: ColumnElement[Any]) -> Any:
     """SELECT one outbox row per live endpoint of the store that wants the event."""
     key = bindparam("w_key", type_=_D.c.id.type)
     return (
-        select(func.substr(key, 1, 16) + func.substr(_W.c.id, 1, 16), _W.c.store_id, _W.c.id,
+        select(func.substr(key, 1, 16, type_=String()).concat(
+                   func.substr(_W.c.id, 1, 16, type_=String())), _W.c.store_id, _W.c.id,
                bindparam("w_event", type_=_D.c.event.type),
                bindparam("w_subject", type_=_D.c.subject_id.type),
                bindparam("w_body", type_=_D.c.body.type),
