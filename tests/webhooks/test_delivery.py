@@ -234,3 +234,26 @@ def _switched_off(db: Database, hook_id: str):  # type: ignore[no-untyped-def]
                 WebhookDelivery.status == "pending"))
         return hook is not None and not hook.active and pending is None
     return check
+
+
+async def test_only_what_is_stored_is_queued(
+        server: ThreadServer, db: Database, receiver: Receiver) -> None:
+    s = await two_stores(db)
+    async with staff_client(server, s.a.admin_login) as admin:
+        await add_webhook(admin, receiver.url, ["message.created", "conversation.claimed"])
+    chat = await open_chat(server, s.a, s.a.admin_login)
+    try:
+        await chat.guest.say("一度だけ", client_msg_id="same")
+        await chat.guest.say("一度だけ", client_msg_id="same")  # a repeat: acked, not stored
+        await chat.staff.say(chat.conversation_id, "はい", client_msg_id="s1")
+        await chat.staff.say(chat.conversation_id, "はい", client_msg_id="s1")
+        # A second claim of the chat is refused: its transaction, and any delivery, undone.
+        await chat.staff.send({"type": "claim", "conversation_id": chat.conversation_id})
+        await chat.staff.expect("error")
+    finally:
+        await chat.guest.close()
+        await chat.staff.close()
+    rows = await deliveries(db)
+    assert sorted(r.event for r in rows) == ["conversation.claimed", "message.created",
+                                             "message.created"]
+    await wait_for(lambda: receiver.count() == 3, timeout=10)
