@@ -4,6 +4,7 @@ library), retried through a slow, failing and refusing receiver until it recover
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import httpx
@@ -147,24 +148,35 @@ async def test_delivery_survives_a_failing_then_refusing_receiver_and_is_logged(
         assert r.status_code == 404
 
 
-async def test_a_slow_receiver_does_not_hold_up_chats(
+async def test_a_slow_receiver_holds_up_neither_chats_nor_other_endpoints(
         web: Site, db: Database, receiver: Receiver) -> None:
     s = await two_stores(db)
-    async with staff_client(web, s.a.admin_login) as admin:
-        hook_id, _ = await add_webhook(admin, receiver.url, ["guest.blacklisted"])
-        receiver.mode = "hold"
-        await blacklist_new_guest(db, admin, s.a.store_id)
-        assert await _wait_arrived(receiver)
-        # While the receiver sits on the first delivery, the store keeps working.
-        await blacklist_new_guest(db, admin, s.a.store_id)
-        assert not receiver.release.is_set()
-        receiver.mode = "ok"
-        receiver.release.set()
+    fast = Receiver().start()
+    try:
+        async with staff_client(web, s.a.admin_login) as admin:
+            slow_id, _ = await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+            fast_id, _ = await add_webhook(admin, fast.url, ["guest.blacklisted"])
+            receiver.mode = "hold"
+            await blacklist_new_guest(db, admin, s.a.store_id)
+            assert await _wait_arrived(receiver)
+            # While the slow receiver sits on its delivery, the store keeps working and
+            # the other endpoint gets both events.
+            await blacklist_new_guest(db, admin, s.a.store_id)
 
-        async def both_delivered() -> bool:
-            return [d["status"] for d in await _log(admin, hook_id)] == ["delivered"] * 2
-        await wait_for(both_delivered, timeout=15)
+            async def fast_done() -> bool:
+                return [d["status"] for d in await _log(admin, fast_id)] == ["delivered"] * 2
+            await wait_for(fast_done, timeout=10)
+            assert not receiver.release.is_set() and receiver.count() >= 1
+            receiver.mode = "ok"
+            receiver.release.set()
+
+            async def slow_done() -> bool:
+                return [d["status"] for d in await _log(admin, slow_id)] == ["delivered"] * 2
+            await wait_for(slow_done, timeout=15)
         assert len({r.headers["webhook-id"] for r in receiver.received}) == 2
+        assert fast.count() == 2
+    finally:
+        fast.stop()
 
 
 async def _wait_arrived(receiver: Receiver) -> bool:
@@ -226,7 +238,7 @@ async def test_an_endpoint_failing_for_a_day_is_switched_off_and_the_admins_told
         assert r.json()["disabled_at"] is None and r.json()["failing_since"] is None
 
 
-def _switched_off(db: Database, hook_id: str):  # type: ignore[no-untyped-def]
+def _switched_off(db: Database, hook_id: str) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         async with db.read() as session:
             hook = await session.get(Webhook, hook_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ class WebhookDeliverer:
     """Delivers the webhook outbox of every store, at least once, one process per attempt."""
 
     def __init__(self, ctx: DelivererHost, *, clock: Callable[[], datetime] = utcnow,
-                 poll_seconds: float = 1.0, batch_size: int = 20,
+                 poll_seconds: float = 1.0, batch_size: int = 32,
                  lease_seconds: float | None = None,
                  timeout_seconds: float = TIMEOUT_SECONDS) -> None:
         self._ctx = ctx
@@ -143,6 +144,9 @@ class WebhookDeliverer:
         self._timeout = timeout_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self._in_hand: set[str] = set()
         self._stopping = False
         self._client: httpx.AsyncClient | None = None
 
@@ -156,13 +160,14 @@ class WebhookDeliverer:
         self._wake.set()
 
     async def start(self) -> None:
-        """Run the polling loop in the background."""
+        """Run the polling loop (and the lease renewals) in the background."""
         if self._task is None:
             self._stopping = False
             self._client = httpx.AsyncClient(
                 follow_redirects=False, trust_env=False, timeout=self._timeout,
                 headers={"user-agent": f"CHATS-Webhooks/{__version__}"})
             self._task = asyncio.create_task(self._loop(), name="webhook-deliverer")
+            self._renewer = asyncio.create_task(self._keep_leases(), name="webhook-lease")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Finish the deliveries in hand (up to `grace` seconds), then end the loop."""
@@ -170,62 +175,82 @@ class WebhookDeliverer:
         if task is not None:
             self._stopping = True
             self._wake.set()
-            done, _ = await asyncio.wait({task}, timeout=grace)
-            if not done:
-                task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            if self._running:
+                _, late = await asyncio.wait(set(self._running), timeout=grace)
+                for pending in late:  # their leases lapse: another process sends them
+                    pending.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
+        renewer, self._renewer = self._renewer, None
+        if renewer is not None:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
     async def _loop(self) -> None:
         while not self._stopping:
-            handled = 0
             try:
-                handled = await self.run_once()
+                await self.run_once()
             except Exception:
                 log.exception("webhook delivery pass failed")
-            if handled < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
-                self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            self._wake.clear()
 
     async def run_once(self) -> int:
-        """Claim what is due and deliver it (concurrently); returns how many were handled."""
-        claimed = await self._claim(self._clock())
-        if not claimed:
+        """Claim what is due, up to the free slots, and start delivering it; returns how many.
+
+        Each delivery runs on its own: a slow endpoint holds one slot, never the others.
+        """
+        free = self._batch - len(self._running)
+        if free <= 0:
             return 0
-        renewer = asyncio.create_task(self._keep_leases(claimed), name="webhook-lease")
-        try:
-            await asyncio.gather(*(self._handle(d) for d in claimed))
-        finally:
-            renewer.cancel()
-            await asyncio.gather(renewer, return_exceptions=True)
+        claimed = await self._claim(self._clock(), free)
+        for delivery_id in claimed:
+            self._in_hand.add(delivery_id)
+            task = asyncio.create_task(self._handle(delivery_id), name="webhook-delivery")
+            self._running.add(task)
+            task.add_done_callback(functools.partial(self._finished, delivery_id))
         return len(claimed)
 
-    async def _keep_leases(self, ids: list[str]) -> None:
+    def _finished(self, delivery_id: str, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._in_hand.discard(delivery_id)
+        self._wake.set()  # a slot is free: look for more
+
+    async def drain(self) -> None:
+        """Wait until the deliveries started so far have finished (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*set(self._running), return_exceptions=True)
+
+    async def _keep_leases(self) -> None:
+        """Push the lease of the deliveries in hand forward, every third of a lease."""
         while True:
             await asyncio.sleep(self._renew_every)
+            if not self._in_hand:
+                continue
             try:
                 async with self._ctx.unit_of_work() as uow:
                     await uow.session.execute(
                         update(WebhookDelivery)
-                        .where(WebhookDelivery.id.in_(ids),
+                        .where(WebhookDelivery.id.in_(sorted(self._in_hand)),
                                WebhookDelivery.locked_by == self.owner)
                         .values(locked_until=self._clock() + self._lease)
                         .execution_options(synchronize_session=False))
             except Exception:
                 log.exception("webhook lease renewal failed")
 
-    async def _claim(self, now: datetime) -> list[str]:
-        """Lease up to a batch of due rows to this process, committed before any sending."""
+    async def _claim(self, now: datetime, limit: int) -> list[str]:
+        """Lease up to `limit` due rows to this process, committed before any sending."""
         async with self._ctx.db.read() as session:
             if await session.scalar(select(WebhookDelivery.id).where(_due(now)).limit(1)) is None:
                 return []
         async with self._ctx.unit_of_work() as uow:
             query = (select(WebhookDelivery.id).where(_due(now))
                      .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                     .limit(self._batch))
+                     .limit(limit))
             if not self._ctx.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             candidates = list(await uow.session.scalars(query))
