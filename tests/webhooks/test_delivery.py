@@ -269,3 +269,34 @@ async def test_only_what_is_stored_is_queued(
     assert sorted(r.event for r in rows) == ["conversation.claimed", "message.created",
                                              "message.created"]
     await wait_for(lambda: receiver.count() == 3, timeout=10)
+
+
+async def test_an_answer_too_slow_counts_as_a_failure_and_is_retried(
+        settings: Settings, db: Database, receiver: Receiver) -> None:
+    s = await two_stores(db)
+    receiver.mode = "fail"
+    async with InProcessApp(settings) as app, staff_client(app, s.a.admin_login) as admin:
+        await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+        await blacklist_new_guest(db, admin, s.a.store_id)
+        await wait_for(lambda: receiver.count() >= 1, timeout=10)
+    receiver.mode = "hold"
+    receiver.arrived.clear()
+    ctx = await open_context(settings, process_id="impatient")
+    deliverer = WebhookDeliverer(ctx, timeout_seconds=0.5, poll_seconds=0.05)
+    try:
+        await deliverer.start()
+
+        async def timed_out() -> bool:
+            [row] = await deliveries(db)
+            return row.last_error == "no answer within 0.5 s" and row.status == "pending"
+        await wait_for(timed_out, timeout=10)
+        receiver.mode = "ok"
+        receiver.release.set()
+
+        async def delivered() -> bool:
+            [row] = await deliveries(db)
+            return row.status == "delivered"
+        await wait_for(delivered, timeout=10)
+    finally:
+        await deliverer.stop()
+        await close_context(ctx)

@@ -297,8 +297,11 @@ class WebhookDeliverer:
         }
         assert self._client is not None
         try:
-            async with self._client.stream("POST", url, content=body.encode(), headers=headers,
-                                           extensions={"sni_hostname": server_name}) as answer:
+            # httpx's timeout bounds each read; this bounds the whole attempt (a receiver
+            # that drips its answer byte by byte cannot hold a slot for longer).
+            async with asyncio.timeout(self._timeout), self._client.stream(
+                    "POST", url, content=body.encode(), headers=headers,
+                    extensions={"sni_hostname": server_name}) as answer:
                 chunk = b""
                 async for part in answer.aiter_bytes():
                     chunk += part
@@ -306,6 +309,8 @@ class WebhookDeliverer:
                         break
                 text = excerpt(chunk.decode("utf-8", "replace"))
                 return Outcome(200 <= answer.status_code < 300, answer.status_code, text)
+        except TimeoutError:
+            return Outcome(False, error=f"no answer within {self._timeout:g} s")
         except httpx.HTTPError as exc:
             return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
 
