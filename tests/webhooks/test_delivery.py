@@ -300,3 +300,31 @@ async def test_an_answer_too_slow_counts_as_a_failure_and_is_retried(
     finally:
         await deliverer.stop()
         await close_context(ctx)
+
+
+async def test_the_log_keeps_thirty_days(
+        settings: Settings, db: Database, receiver: Receiver) -> None:
+    s = await two_stores(db)
+    async with InProcessApp(settings) as app, staff_client(app, s.a.admin_login) as admin:
+        hook_id, _ = await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+        for _ in range(3):
+            await blacklist_new_guest(db, admin, s.a.store_id)
+
+        async def delivered() -> bool:
+            return [d["status"] for d in await _log(admin, hook_id)] == ["delivered"] * 3
+        await wait_for(delivered, timeout=10)
+    rows = await deliveries(db)
+    async with db.write() as session:  # one old, one old but still pending, one new
+        await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == rows[0].id)
+                              .values(created_at=rows[0].created_at - timedelta(days=31)))
+        await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == rows[1].id)
+                              .values(created_at=rows[1].created_at - timedelta(days=31),
+                                      status="pending",
+                                      next_attempt_at=rows[1].created_at + timedelta(days=9)))
+        await session.commit()
+    ctx = await open_context(settings)
+    try:
+        assert await WebhookDeliverer(ctx).purge() == 1
+    finally:
+        await close_context(ctx)
+    assert [r.id for r in await deliveries(db)] == [rows[1].id, rows[2].id]

@@ -34,6 +34,8 @@ class DeliveryStatus(StrEnum):
 
 RETRY_FOR = timedelta(hours=24)
 """A delivery is tried for at least this long; an endpoint failing this long is disabled."""
+LOG_KEEP = timedelta(days=30)
+"""Delivered and failed deliveries stay in the log this long, then are purged."""
 FIRST_RETRY = 10.0
 MAX_RETRY = 3600.0
 EXCERPT_CHARS = 500

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from standardwebhooks import Webhook as Signer
 
 from chats import __version__
 from chats.db.models import Conversation, Message, Store, Webhook, WebhookDelivery
 from chats.domain.webhooks import (
+    LOG_KEEP,
     RETRY_FOR,
     DeliveryStatus,
     WebhookEvent,
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10.0
 """One attempt's limit (connect, send, answer): well inside a lease."""
 READ_LIMIT = 4096
+PURGE_EVERY = timedelta(hours=1)
+PURGE_BATCH = 1000
 
 
 class DelivererHost(Protocol):
@@ -190,9 +193,13 @@ class WebhookDeliverer:
             self._client = None
 
     async def _loop(self) -> None:
+        purged_at: datetime | None = None
         while not self._stopping:
             try:
                 await self.run_once()
+                if purged_at is None or self._clock() - purged_at >= PURGE_EVERY:
+                    purged_at = self._clock()
+                    await self.purge()
             except Exception:
                 log.exception("webhook delivery pass failed")
             with contextlib.suppress(TimeoutError):
@@ -214,6 +221,25 @@ class WebhookDeliverer:
             self._running.add(task)
             task.add_done_callback(functools.partial(self._finished, delivery_id))
         return len(claimed)
+
+    async def purge(self) -> int:
+        """Delete delivered and failed deliveries older than the log keeps, in short batches."""
+        cutoff = self._clock() - LOG_KEEP
+        removed = 0
+        while not self._stopping:
+            async with self._ctx.unit_of_work() as uow:
+                batch = (select(WebhookDelivery.id)
+                         .where(WebhookDelivery.status != DeliveryStatus.PENDING,
+                                WebhookDelivery.created_at < cutoff)
+                         .limit(PURGE_BATCH).scalar_subquery())
+                result = await uow.session.execute(
+                    delete(WebhookDelivery).where(WebhookDelivery.id.in_(batch))
+                    .execution_options(synchronize_session=False))
+            count = int(getattr(result, "rowcount", 0) or 0)
+            removed += count
+            if count < PURGE_BATCH:
+                break
+        return removed
 
     def _finished(self, delivery_id: str, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
