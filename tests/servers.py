@@ -287,6 +287,9 @@ def env_for(settings: Any) -> dict[str, str]:
         "CHATS_LOG_LEVEL": "WARNING",
         "CHATS_PASSWORD_HASH_MEMORY_KIB": str(settings.password_hash_memory_kib),
         "CHATS_PASSWORD_HASH_ITERATIONS": str(settings.password_hash_iterations),
+        "CHATS_WEBHOOKS_ALLOW_PRIVATE": str(settings.webhooks_allow_private).lower(),
+        "CHATS_WEBHOOKS_RETRY_SECONDS": str(settings.webhooks_retry_seconds),
+        "CHATS_WEBHOOKS_LEASE_SECONDS": str(settings.webhooks_lease_seconds),
     }
     if settings.redis_url:
         env["CHATS_REDIS_URL"] = settings.redis_url

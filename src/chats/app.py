@@ -48,6 +48,7 @@ from chats.services.auth import Logins
 from chats.services.limits import AddressLimits
 from chats.services.state import AvailabilityCache
 from chats.services.visits import Visits
+from chats.services.webhook_delivery import WebhookDeliverer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -191,6 +192,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         await ctx.broker.start(ctx.availability.tap(ctx.hub.on_event))
         sender = ctx.mail_sender = MailSender(ctx)
         await sender.start()
+        deliverer = ctx.webhooks = WebhookDeliverer(ctx)
+        await deliverer.start()
         ctx.notifier.start_presence_watch()
         sweeper = AuditSweeper(ctx.db, settings.audit_retention_days)
         sweeper.start()
@@ -199,6 +202,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             yield
         finally:
             await sweeper.stop()
+            await deliverer.stop()
             await sender.stop()
             await ctx.visits.close()
             await ctx.notifier.close()

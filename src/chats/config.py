@@ -169,6 +169,25 @@ class Settings(BaseSettings):
         description="Bearer token that `/metrics` requires (`Authorization: Bearer …`; at least "
         "16 characters). Unset: `/metrics` answers 404.",
     )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook endpoints on private, loopback, link-local and other "
+        "non-global addresses (checked when saved and at every delivery).",
+    )
+    webhooks_retry_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="Delay before a failed webhook delivery's first retry; it doubles per "
+        "failure (±20 %) up to an hour, for 24 hours.",
+    )
+    webhooks_lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=600,
+        description="How long a process holds a webhook delivery it is sending without "
+        "renewal: a process killed mid-delivery frees it this fast.",
+    )
     audit_retention_days: int = Field(
         default=365,
         ge=1,

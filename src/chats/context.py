@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chats.services.limits import AddressLimits
     from chats.services.state import AvailabilityCache
     from chats.services.visits import Visits
+    from chats.services.webhook_delivery import WebhookDeliverer
 
 
 @dataclass
@@ -46,6 +47,7 @@ class AppContext:
     logins: Logins
     metrics: Metrics | None = None  # the app's; None in a context a test builds alone
     mail_sender: MailSender | None = None  # set while the app's lifespan runs
+    webhooks: WebhookDeliverer | None = None  # the same
 
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A write transaction whose events are published only after it commits."""

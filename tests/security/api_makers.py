@@ -3,7 +3,8 @@ objects where the owner's call consumes them."""
 
 from __future__ import annotations
 
-from chats.db.models import Conversation
+from chats.db.models import Conversation, WebhookDelivery
+from chats.domain.webhooks import DeliveryStatus
 from tests.factories import create_guest
 from tests.security.matrix import Case, Req
 from tests.security.world import ADMIN_A, GUEST_A, World, unique
@@ -66,3 +67,41 @@ async def v1_end(case: Case) -> Req:
     if case.role == WRITE_A:
         return Req({"conversation_id": await waiting_conversation(case.world)})
     return Req({"conversation_id": case.world.conversation_a})
+
+
+# Webhooks (issue 17 item 3). A global address literal: the matrix's settings allow no
+# private one, and no name needs resolving.
+WEBHOOK_URL = "https://93.184.215.14/hook"
+
+
+async def new_webhook(_case: Case) -> Req:
+    return Req(json={"url": WEBHOOK_URL, "events": ["guest.blacklisted"]})
+
+
+async def fresh_webhook(case: Case) -> Req:
+    """A new endpoint of store A (removing it consumes it)."""
+    r = await case.world.client(ADMIN_A).post(
+        "/api/admin/webhooks", json={"url": WEBHOOK_URL, "events": ["guest.blacklisted"]})
+    assert r.status_code == 201, r.text
+    case.world.a_ids.add(r.json()["id"])
+    return Req({"webhook_id": r.json()["id"]})
+
+
+async def webhook_patch(case: Case) -> Req:
+    made = await fresh_webhook(case)
+    return Req(made.path_params, json={"events": ["conversation.ended"]})
+
+
+async def failed_delivery(case: Case) -> Req:
+    """A failed delivery of a new endpoint of store A ("send again" consumes it)."""
+    made = await fresh_webhook(case)
+    hook_id = made.path_params["webhook_id"]
+    async with case.world.database().write() as session:
+        row = WebhookDelivery(store_id=case.world.a.store_id, webhook_id=hook_id,
+                              event="guest.blacklisted", subject_id=hook_id, body="{}",
+                              status=DeliveryStatus.FAILED)
+        session.add(row)
+        await session.commit()
+        delivery_id = row.id
+    case.world.a_ids.add(delivery_id)
+    return Req({"webhook_id": hook_id, "delivery_id": delivery_id})

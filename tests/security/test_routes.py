@@ -43,12 +43,16 @@ from tests.admin.pictures import picture
 from tests.factories import PASSWORD
 from tests.security.api_makers import (
     conversations_of_a,
+    failed_delivery,
     fresh_token,
+    fresh_webhook,
     new_token,
+    new_webhook,
     v1_conversation_a,
     v1_end,
     v1_guest_a,
     v1_guest_a_notes,
+    webhook_patch,
 )
 from tests.security.makers import (
     a_static_file,
@@ -294,6 +298,14 @@ ROWS: list[Row] = [
     Row("GET /api/admin/tokens", ADMIN_ANSWER),
     Row("POST /api/admin/tokens", admin_only(ok(201), foreign=own(201)), new_token),
     Row("POST /api/admin/tokens/{token_id}/revoke", admin_only(OK), fresh_token),
+    # webhooks (issue 17): the admin menu's endpoints and their delivery log
+    Row("GET /api/admin/webhooks", ADMIN_ANSWER),
+    Row("POST /api/admin/webhooks", admin_only(ok(201), foreign=own(201)), new_webhook),
+    Row("PATCH /api/admin/webhooks/{webhook_id}", admin_only(OK), webhook_patch),
+    Row("DELETE /api/admin/webhooks/{webhook_id}", admin_only(ok(204)), fresh_webhook),
+    Row("GET /api/admin/webhooks/{webhook_id}/deliveries", admin_only(OK), fresh_webhook),
+    Row("POST /api/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/resend", admin_only(OK),
+        failed_delivery),
     # the audit log (issue 17): the store's own admins read it; another store's sees its own
     Row("GET /api/admin/audit", ADMIN_ANSWER),
     Row("GET /api/admin/audit.csv", ADMIN_ANSWER),

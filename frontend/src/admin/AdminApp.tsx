@@ -20,6 +20,7 @@ import { StaffSection } from './sections/StaffSection';
 import { StampsSection } from './sections/StampsSection';
 import { StatsSection } from './sections/StatsSection';
 import { TokensSection } from './sections/TokensSection';
+import { WebhooksSection } from './sections/WebhooksSection';
 import { OutboxSection } from './sections/OutboxSection';
 import { AuditSection } from './sections/AuditSection';
 
@@ -84,6 +85,8 @@ function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<
       return <StatsSection />;
     case 'tokens':
       return <TokensSection />;
+    case 'webhooks':
+      return <WebhooksSection />;
     case 'outbox':
       return <OutboxSection />;
     case 'audit':

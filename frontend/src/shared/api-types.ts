@@ -20,7 +20,7 @@ export interface AdminFieldOut {
 }
 
 /** One kind of admin or security action (the `action` column). */
-export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
+export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.resent" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
 
 export interface AuditEntryOut {
   id: string;
@@ -172,6 +172,28 @@ export interface ConversationV1 {
   first_response_at: string | null;
   ended_at: string | null;
 }
+
+export interface DeliveryList {
+  deliveries: DeliveryOut[];
+}
+
+export interface DeliveryOut {
+  /** The `webhook-id` header: the same on every attempt. */
+  id: string;
+  event: string;
+  status: DeliveryStatus;
+  created_at: string;
+  attempts: number;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  response_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
+/** Where one delivery of the outbox is. */
+export type DeliveryStatus = "pending" | "delivered" | "failed";
 
 export interface EmbedIn {
   origins: string[];
@@ -698,6 +720,53 @@ export interface VisitOut {
   blacklisted?: boolean;
 }
 
+export interface WebhookCreated {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  active: boolean;
+  created_at: string;
+  /** When deliveries began failing, if now. */
+  failing_since: string | null;
+  /** When CHATS switched the endpoint off after a day of failures. */
+  disabled_at: string | null;
+  /** The signing secret (Standard Webhooks): shown this once. */
+  secret: string;
+}
+
+/** What an endpoint can ask to hear about. */
+export type WebhookEvent = "conversation.created" | "conversation.claimed" | "conversation.transferred" | "conversation.ended" | "message.created" | "message.left_while_away" | "guest.blacklisted";
+
+export interface WebhookIn {
+  url: string;
+  events: WebhookEvent[];
+  active?: boolean;
+}
+
+export interface WebhookList {
+  webhooks: WebhookOut[];
+  /** Every event an endpoint may ask for. */
+  events: WebhookEvent[];
+}
+
+export interface WebhookOut {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  active: boolean;
+  created_at: string;
+  /** When deliveries began failing, if now. */
+  failing_since: string | null;
+  /** When CHATS switched the endpoint off after a day of failures. */
+  disabled_at: string | null;
+}
+
+export interface WebhookPatch {
+  url?: string | null;
+  events?: WebhookEvent[] | null;
+  active?: boolean | null;
+}
+
 export interface WidgetConfig {
   store: Record<string, string>;
   buttons: Record<string, string | null>;
@@ -755,6 +824,12 @@ export interface ApiResponses {
   "POST /api/admin/tokens": TokenCreated;
   "POST /api/admin/tokens/{token_id}/revoke": TokenOut;
   "PUT /api/admin/two-factor": TwoFactorOut;
+  "GET /api/admin/webhooks": WebhookList;
+  "POST /api/admin/webhooks": WebhookCreated;
+  "DELETE /api/admin/webhooks/{webhook_id}": void;
+  "PATCH /api/admin/webhooks/{webhook_id}": WebhookOut;
+  "GET /api/admin/webhooks/{webhook_id}/deliveries": DeliveryList;
+  "POST /api/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/resend": DeliveryOut;
   "POST /api/auth/login": SessionOut | SecondFactorOut;
   "POST /api/auth/login/totp": SessionOut;
   "POST /api/auth/login/totp/setup": EnrolmentOut;

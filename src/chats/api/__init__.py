@@ -27,6 +27,7 @@ from chats.api import (
     two_factor,
     uploads,
     v1,
+    webhooks,
     widget,
 )
 
@@ -47,6 +48,7 @@ def routers() -> list[APIRouter]:
         busy.router,  # guest flows that tell the truth (issue 14)
         hours.router,  # business hours (issue 16)
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
+        webhooks.router,  # outgoing webhooks (issue 17)
         postal.router,  # Japanese forms (issue 16)
         audit.router,  # the audit log (issue 17)
     ]

@@ -28,6 +28,7 @@ from chats.domain.audit import ActorKind, AuditAction
 from chats.domain.conversation import ConversationKind, ConversationStatus, EndReason
 from chats.domain.mail import MailStatus
 from chats.domain.staff import StaffRole
+from chats.domain.webhooks import DeliveryStatus
 from chats.ids import new_id, utcnow
 
 if TYPE_CHECKING:
@@ -443,13 +444,48 @@ class AuditEntry(Base):
 
 
 class Webhook(Base):
-    """An outgoing webhook of a store (P4)."""
+    """An outgoing webhook endpoint of a store (issue 17 item 3); the secret signs its calls."""
 
     __tablename__ = "webhooks"
     id: Mapped[str] = _id()
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(100))  # "whsec_" + base64: needed to sign
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = _created()
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    failing_since: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)  # set after a day failing
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint, written in the transaction of the event (the outbox)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_created", "webhook_id", "created_at"),
+    )
+    id: Mapped[str] = _id()  # the `webhook-id` header: the same on every attempt
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(32))  # the message, conversation or guest
+    body: Mapped[str | None] = mapped_column(Text, default=None)  # None: built on first attempt
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _str_enum(DeliveryStatus, 16), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = _created()
+    retry_until: Mapped[datetime] = _created()  # given up after this (a day; "send again" renews)
+    locked_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = _created()
+    last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    response_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    response_excerpt: Mapped[str | None] = mapped_column(Text, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -29,6 +29,10 @@ class AuditAction(StrEnum):
     SETTINGS_EMBED = "settings.embed"
     TOKEN_CREATED = "token.created"  # noqa: S105 - an action's name
     TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an action's name
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"  # details: the new url, events or on/off
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_RESENT = "webhook.resent"  # a delivery's "send again"
     GUEST_BLACKLISTED = "guest.blacklisted"
     GUEST_UNBLACKLISTED = "guest.unblacklisted"
     MAIL_RETRIED = "mail.retried"  # the outbox's "send again"

@@ -81,3 +81,19 @@ def left_message_mail(
         action=(translate("mail.left.action", locale), f"{settings.public_url}/console/"),
         footer=translate("mail.footer", locale, store=store_name),
     )
+
+
+def webhook_disabled_mail(settings: Settings, store: Store, staff: Staff, *, url: str) -> MailParts:
+    """Issue 17: an endpoint failed for a day and was switched off; the admin is told."""
+    locale = mail_locale(staff.locale, store.locale)
+    store_name = clean_header_text(store.name)
+    return MailParts(
+        locale=locale,
+        title=translate("mail.webhook_disabled.subject", locale),
+        paragraphs=[_greeting(locale, clean_header_text(staff.name)),
+                    translate("mail.webhook_disabled.body", locale, store=store_name)],
+        quote=_quote(url),
+        action=(translate("mail.webhook_disabled.action", locale),
+                f"{settings.public_url}/admin/"),
+        footer=translate("mail.footer", locale, store=store_name),
+    )

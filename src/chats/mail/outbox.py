@@ -16,9 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from chats.db.models import MailOutbox, Staff
 from chats.domain.mail import MailStatus
+from chats.domain.staff import StaffRole
 from chats.ids import new_id, utcnow
 from chats.mail.addresses import check_subject, is_valid_address, validate_address
-from chats.mail.content import left_message_mail, unread_mail
+from chats.mail.content import left_message_mail, unread_mail, webhook_disabled_mail
 from chats.mail.render import render_html, render_text
 
 if TYPE_CHECKING:
@@ -175,4 +176,29 @@ async def queue_left_message_notifications(
         )
         if mail is not None:
             queued.append(mail)
+    return queued
+
+
+async def queue_webhook_disabled_notifications(
+    session: AsyncSession, *, settings: Settings, store: Store, webhook_id: str, url: str,
+    disabled_at: str,
+) -> int:
+    """Issue 17: mail each active admin with an address that an endpoint was switched off."""
+    admins = await session.scalars(
+        select(Staff).where(Staff.store_id == store.id, Staff.active.is_(True),
+                            Staff.role == StaffRole.ADMIN, Staff.email.is_not(None))
+        .order_by(Staff.id))
+    queued = 0
+    for staff in admins:
+        if not is_valid_address(staff.email):
+            continue
+        parts = webhook_disabled_mail(settings, store, staff, url=url)
+        mail = await queue_mail(
+            session, store_id=store.id,
+            dedupe_key=f"webhook-off:{webhook_id}:{disabled_at}:{staff.id}",
+            to_addr=str(staff.email), subject=parts.title, body_text=render_text(parts),
+            body_html=render_html(parts), mail_host=message_host(settings.public_url),
+            recipient_limit=STAFF_MAILS_PER_HOUR,
+        )
+        queued += mail is not None
     return queued

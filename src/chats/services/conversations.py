@@ -25,6 +25,7 @@ from chats.domain.conversation import (
     transition,
 )
 from chats.domain.text import TextEmpty, TextTooLong, normalise_message_text
+from chats.domain.webhooks import WebhookEvent
 from chats.errors import ChatsError
 from chats.events.audience import (
     conversation_audience,
@@ -35,7 +36,7 @@ from chats.events.audience import (
 )
 from chats.i18n import translate
 from chats.ids import utcnow
-from chats.services import audit, business_hours
+from chats.services import audit, business_hours, webhooks
 from chats.services import messages as message_service
 from chats.services.guests import entry_values, merge_profile
 
@@ -131,6 +132,15 @@ async def get_for_store(session: AsyncSession, conversation_id: str, store_id: s
     return conversation
 
 
+async def _hook(uow: UnitOfWork, conversation: Conversation, event: WebhookEvent,
+                **extra: Any) -> None:
+    """Queue the webhook deliveries of a conversation event, in this transaction."""
+    data = webhooks.conversation_data(conversation)
+    data["conversation"] |= extra
+    await webhooks.queue(uow.session, store_id=conversation.store_id, event=event,
+                         subject_id=conversation.id, data=data)
+
+
 def _apply(conversation: Conversation, event: ConversationEvent) -> None:
     try:
         conversation.status = transition(conversation.status, event)
@@ -192,6 +202,7 @@ async def start(
     )
     uow.session.add(conversation)
     await uow.session.flush()
+    await _hook(uow, conversation, WebhookEvent.CONVERSATION_CREATED)
     uow.publish(guest_channel(guest.id),
                 guest_conversation_frame(conversation, staff_name=None))
     return conversation
@@ -258,6 +269,7 @@ async def claim(uow: UnitOfWork, *, staff_id: str, store_id: str, conversation_i
         await bump_daily(session, store_id, "forms_executed")
     await _announce_assignment(uow, conversation, staff, conversation.nickname)
     await system_message(uow, conversation, "system.claimed", locale, name=staff.name)
+    await _hook(uow, conversation, WebhookEvent.CONVERSATION_CLAIMED)
     return conversation
 
 
@@ -286,6 +298,8 @@ async def transfer(uow: UnitOfWork, *, staff_id: str, store_id: str, conversatio
     await _announce_assignment(uow, conversation, target, conversation.nickname)
     await system_message(uow, conversation, "system.transferred", locale,
                          from_name=source.name if source else "", to_name=target.name)
+    await _hook(uow, conversation, WebhookEvent.CONVERSATION_TRANSFERRED,
+                from_staff_id=staff_id)
     return conversation
 
 
@@ -372,6 +386,7 @@ async def finish(uow: UnitOfWork, conversation: Conversation, event: Conversatio
     await uow.session.flush()
     key = "system.guest_left" if event is ConversationEvent.GUEST_LEFT else "system.ended"
     await system_message(uow, conversation, key, locale)
+    await _hook(uow, conversation, WebhookEvent.CONVERSATION_ENDED)
     frame = guest_conversation_frame(conversation, staff_name=None)
     uow.publish(guest_channel(conversation.guest_id), frame)
     if conversation.staff_id:
@@ -497,6 +512,11 @@ async def leave_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: str, ni
     message = await message_service.insert_message(
         session, conversation, author="guest", text=body, client_msg_id=client_msg_id,
     )
+    data = {**webhooks.conversation_data(conversation),
+            **webhooks.message_data(message, guest.id), "email": email.strip() if email else None}
+    await webhooks.queue(session, store_id=conversation.store_id,
+                         event=WebhookEvent.MESSAGE_LEFT_WHILE_AWAY, subject_id=message.id,
+                         data=data)
     return conversation, message
 
 
@@ -510,6 +530,9 @@ async def set_blacklisted(uow: UnitOfWork, *, guest: Guest, blacklisted: bool,
                  AuditAction.GUEST_BLACKLISTED if blacklisted else AuditAction.GUEST_UNBLACKLISTED,
                  target_type="guest", target_id=guest.id, details={"nickname": guest.nickname})
     if blacklisted:
+        await webhooks.queue(uow.session, store_id=guest.store_id,
+                             event=WebhookEvent.GUEST_BLACKLISTED, subject_id=guest.id,
+                             data=webhooks.guest_data(guest))
         conversation = await open_conversation(uow.session, guest.id)
         if conversation is not None:
             await finish(uow, conversation, ConversationEvent.BLACKLIST, locale)

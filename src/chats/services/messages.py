@@ -17,6 +17,11 @@ from chats.domain.conversation import OPEN_STATUSES, ConversationStatus
 from chats.errors import ChatsError
 from chats.ids import iso, new_id, utcnow
 from chats.services.stamps import stamp_url
+from chats.services.webhooks import (
+    message_hook_params,
+    message_hooks_cte,
+    message_hooks_sqlite,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -169,7 +174,8 @@ def _guest_send_pg(_dialect: str) -> Executable:
                                 exists(select(bump.c.id)))
                .values(last_contact_at=bindparam("b_now")).cte("contact"))
     return (select(bump.c.id, bump.c.store_id, bump.c.staff_id, bump.c.status, bump.c.last_seq,
-                   ins.c.id).select_from(bump.join(ins, true())).add_cte(contact))
+                   ins.c.id).select_from(bump.join(ins, true()))
+            .add_cte(contact, message_hooks_cte(bump, ins)))
 
 
 def _staff_send_pg(_dialect: str) -> Executable:
@@ -178,7 +184,7 @@ def _staff_send_pg(_dialect: str) -> Executable:
             .returning(_C.c.id, _C.c.store_id).cte("bump"))
     ins = _insert_from(bump, {"store_id": bump.c.store_id, "author": literal("staff")})
     return select(bump.c.guest_id, bump.c.last_seq, ins.c.id).select_from(
-        bump.join(ins, true()))
+        bump.join(ins, true())).add_cte(message_hooks_cte(bump, ins))
 
 
 def _run_pg_send(conn: Connection, statement: HotStatement, params: dict[str, Any],
@@ -254,7 +260,8 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
         if conn.dialect.name == "postgresql":
             row = _run_pg_send(conn, _GUEST_SEND_PG, {
                 "b_guest_id": guest_id, "b_now": now, "m_id": message_id,
-                "m_client_msg_id": client_msg_id, "m_text": text, "m_created_at": now},
+                "m_client_msg_id": client_msg_id, "m_text": text, "m_created_at": now,
+                **message_hook_params(message_id, now)},
                 lambda: _guest_repeat(conn, guest_id, client_msg_id))
             conv = row[:5] if row else None
         else:
@@ -271,6 +278,7 @@ def guest_send_job(guest_id: str, client_msg_id: str, text: str) -> Callable[[Co
         if conn.dialect.name != "postgresql":
             _insert(conn, stored)
             _GUEST_CONTACT.rows(conn, {"b_id": guest_id, "b_now": now})
+            message_hooks_sqlite(conn, store_id, message_id, now)
         return stored
 
     return job
@@ -312,7 +320,8 @@ def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
             row = _run_pg_send(conn, _STAFF_SEND_PG, {
                 **bump, "m_id": message_id, "m_staff_id": staff_id,
                 "m_client_msg_id": client_msg_id, "m_kind": kind, "m_text": text,
-                "m_stamp": stamp, "m_upload_id": upload_id, "m_created_at": now},
+                "m_stamp": stamp, "m_upload_id": upload_id, "m_created_at": now,
+                **message_hook_params(message_id, now)},
                 lambda: _staff_repeat(conn, conversation_id, client_msg_id))
         else:
             row = _BUMP_ASSIGNED_CONVERSATION.first(conn, bump)
@@ -323,6 +332,7 @@ def staff_send_job(*, staff_id: str, store_id: str, conversation_id: str,
                                guest_id=row[0], assigned_staff_id=staff_id, store_id=store_id)
         if not pg:
             _insert(conn, stored)
+            message_hooks_sqlite(conn, store_id, message_id, now)
         return stored
 
     return job

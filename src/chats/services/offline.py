@@ -21,12 +21,13 @@ from chats.domain.conversation import (
     ConversationStatus,
     EndReason,
 )
+from chats.domain.webhooks import WebhookEvent
 from chats.errors import ChatsError
 from chats.events.audience import guest_channel, store_staff_channel
 from chats.ids import utcnow
 from chats.mail.outbox import queue_unread_notification
 from chats.services import conversations as conversation_service
-from chats.services import guest_directory
+from chats.services import guest_directory, webhooks
 from chats.services import messages as message_service
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ async def reply(uow: UnitOfWork, *, settings: Settings, store: Store, staff: Sta
     message = await message_service.insert_message(
         session, conversation, author="staff", kind="text", text=body, staff_id=staff.id,
     )
+    await webhooks.queue(session, store_id=store.id, event=WebhookEvent.MESSAGE_CREATED,
+                         subject_id=message.id, data=webhooks.message_data(message, guest.id))
     # Nothing from the guest here is waiting for staff.
     conversation.staff_read_seq = conversation.last_seq
     frames = await message_service.frames_for(session, [message])
