@@ -20,6 +20,7 @@ from chats.api import (
     me,
     outbox,
     postal,
+    privacy,
     staff,
     stamps,
     stats,
@@ -49,4 +50,5 @@ def routers() -> list[APIRouter]:
         tokens.router, v1.router(),  # API tokens and the REST API (issue 17)
         postal.router,  # Japanese forms (issue 16)
         audit.router,  # the audit log (issue 17)
+        privacy.router,  # privacy requests and retention (issue 17)
     ]
