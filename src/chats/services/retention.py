@@ -68,8 +68,8 @@ class Purged:
         return self.messages + self.page_views + self.files
 
 
-async def _batches(db: Database, make: Callable[[], Any], batch: int) -> int:
-    """Run the DELETE `make()` builds until it deletes fewer than `batch` rows."""
+async def _batches(db: Database, make: Callable[[], Any]) -> int:
+    """Run the DELETE `make()` builds, one transaction each, until it deletes nothing."""
     total = 0
     while True:
         async with db.write() as session:
@@ -77,7 +77,7 @@ async def _batches(db: Database, make: Callable[[], Any], batch: int) -> int:
             await session.commit()
         deleted = int(getattr(result, "rowcount", 0) or 0)
         total += deleted
-        if deleted < batch:
+        if deleted == 0:  # not `< batch`: a batch another process raced for comes back short
             return total
 
 
@@ -97,7 +97,7 @@ async def _purge_files(db: Database, settings: Settings, store_id: str, cutoff: 
         for (stored_name,) in rows:
             stored_path(settings, stored_name).unlink(missing_ok=True)
         total += len(rows)
-        if len(rows) < batch:
+        if not rows:
             return total
 
 
@@ -116,8 +116,8 @@ async def purge_store(db: Database, settings: Settings, store_id: str, cutoff: d
         return delete(PageView).where(PageView.id.in_(ids.scalar_subquery()))
 
     done = Purged()
-    done.messages = await _batches(db, messages, batch)
-    done.page_views = await _batches(db, views, batch)
+    done.messages = await _batches(db, messages)
+    done.page_views = await _batches(db, views)
     done.files = await _purge_files(db, settings, store_id, cutoff, batch)
     return done
 
