@@ -46,7 +46,7 @@ function RetentionForm({ saved, onSaved }: { saved: RetentionOut; onSaved: (r: R
     if (result) onSaved(result);
   });
   return (
-    <form onSubmit={submit} data-testid="retention-form">
+    <form class="privacy-retention-form" onSubmit={submit} data-testid="retention-form">
       <div class="field">
         <label for="retention-days">{t('privacy.retention_days')}</label>
         <div class="privacy-retention">
@@ -103,7 +103,8 @@ function GuestRequests() {
         <EraseDialog guest={erasing} action={action} onClose={() => setErasing(null)}
           onErased={() => {
             setErasing(null);
-            void search(q);
+            // Not through `action`: its message says the erasure went through.
+            void searchGuests(q.trim()).then((page) => setGuests(page.guests), () => setGuests(null));
           }} />
       )}
     </article>
