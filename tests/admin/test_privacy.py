@@ -205,6 +205,7 @@ async def test_erasure_removes_the_guest_from_database_and_disk(
     r = await admin.post(f"/api/admin/guests/{held.guest_id}/erase")
     assert r.status_code == 200 and r.json()["files_deleted"] == 0
     assert len(await _audit(db, "guest.erased")) == 1
+    await _close(held)
     await _close(bystander)
 
 
