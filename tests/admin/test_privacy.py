@@ -24,10 +24,12 @@ from chats.ids import utcnow
 from chats.services.uploads import file_path
 from tests.api.helpers import login
 from tests.console.helpers import Chat, open_chat
-from tests.factories import StoreInfo
+from tests.databases import PG_URL, REDIS_URL
+from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Guest as GuestClient
+from tests.realtime.clients import Staff as StaffClient
 from tests.realtime.clients import WsClient
-from tests.servers import ThreadServer
+from tests.servers import ProcessServer, ThreadServer
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -225,3 +227,26 @@ async def test_erasure_refuses_another_stores_guest(
     assert (await _upload_path(db, settings, held.upload_id)).is_file()
     assert await _audit(db, "guest.erased") == []
     await _close(held)
+
+
+@pytest.mark.skipif(not (PG_URL and REDIS_URL),
+                    reason="needs CHATS_TEST_DATABASE_URL and CHATS_TEST_REDIS_URL")
+async def test_erasure_through_one_process_closes_the_guest_on_the_other(
+    pair: tuple[ProcessServer, ProcessServer], db: Database,
+) -> None:
+    a, b = pair
+    store = await create_store(db)
+    staff = await StaffClient.connect(b.url, b.ws_url, store.admin_login)
+    guest = await GuestClient.connect(b.ws_url, store.widget_key)
+    cid = (await guest.start("二つのプロセス"))["id"]
+    await staff.claim(cid)
+    await guest.say("消してください")
+    async with httpx.AsyncClient(base_url=a.url, timeout=10) as admin:
+        await login(admin, store.admin_login)
+        r = await admin.post(f"/api/admin/guests/{guest.guest_id}/erase")
+        assert r.status_code == 200, r.text
+    await staff.expect("conversation", lambda f: f["id"] == cid and f["status"] == "ended")
+    assert await _closed(guest) == 1008
+    assert await _count(db, Message, Message.conversation_id == cid) == 0
+    assert len(await _audit(db, "guest.erased")) == 1
+    await staff.close()
