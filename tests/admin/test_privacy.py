@@ -25,7 +25,8 @@ from chats.services.uploads import file_path
 from tests.api.helpers import login
 from tests.console.helpers import Chat, open_chat
 from tests.databases import PG_URL, REDIS_URL
-from tests.factories import StoreInfo, create_store
+from tests.factories import StoreInfo, create_guest, create_store
+from tests.mail.helpers import add_notified_staff, notify_left, outbox_rows
 from tests.realtime.clients import Guest as GuestClient
 from tests.realtime.clients import Staff as StaffClient
 from tests.realtime.clients import WsClient
@@ -250,3 +251,39 @@ async def test_erasure_through_one_process_closes_the_guest_on_the_other(
     assert await _count(db, Message, Message.conversation_id == cid) == 0
     assert len(await _audit(db, "guest.erased")) == 1
     await staff.close()
+
+
+async def test_erasure_takes_the_guests_mails_and_audit_details_too(
+    db: Database, settings: Settings, store: StoreInfo, admin: httpx.AsyncClient,
+) -> None:
+    guest_id = await create_guest(db, store_id=store.store_id, nickname="花子",
+                                  profile={"email": "hanako@example.jp"})
+    other = await create_guest(db, store_id=store.store_id, nickname="次郎",
+                               profile={"email": "jiro@example.jp"})
+    await add_notified_staff(db, store_id=store.store_id, email="staff@example.jp")
+    for who in (guest_id, other):
+        r = await admin.post(f"/api/guests/{who}/messages",
+                             json={"text": "在庫が入りました", "notify_email": True})
+        assert r.status_code == 201 and r.json()["notified"] is True, r.text
+        await notify_left(db, settings, store_id=store.store_id,
+                          conversation_id=r.json()["message"]["conversation_id"],
+                          nickname="花子" if who == guest_id else "次郎", text="折り返しください")
+    for on in (True, False):
+        r = await admin.patch(f"/api/guests/{guest_id}", json={"blacklisted": on})
+        assert r.status_code == 200, r.text
+    assert len(await outbox_rows(db)) == 4
+
+    r = await admin.post(f"/api/admin/guests/{guest_id}/export")
+    mails = json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read("guest.json"))["mails"]
+    assert sorted(m["to"] for m in mails) == ["hanako@example.jp", "staff@example.jp"]
+
+    assert (await admin.post(f"/api/admin/guests/{guest_id}/erase")).status_code == 200
+    left = await outbox_rows(db)
+    assert sorted(m.to_addr for m in left) == ["jiro@example.jp", "staff@example.jp"]
+    assert all("花子" not in m.body_text for m in left)
+    async with db.read() as session:
+        entries = list(await session.scalars(select(AuditEntry).where(
+            AuditEntry.target_id == guest_id).order_by(AuditEntry.at)))
+    assert [(e.action, e.details) for e in entries[:2]] == [
+        ("guest.blacklisted", {}), ("guest.unblacklisted", {})]
+    assert entries[-1].action == "guest.erased"

@@ -10,7 +10,9 @@ Erasure ends the guest's open chat, then deletes its messages, page views and fi
 notes. The conversations stay, without nickname or messages, so the statistics
 (`services/stats.py` reads only conversation rows and daily counters) keep adding up.
 The guest's token is replaced by the hash of a token nobody holds, and its sockets are
-closed. Erasing an erased guest changes nothing.
+closed. Mails about the guest in the outbox go too, and earlier audit entries about it
+keep the action but lose their details (a nickname). Erasing an erased guest changes
+nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +24,19 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 
-from chats.db.models import Conversation, Guest, Message, PageView, Staff, StoreField, Upload
+from chats.db.models import (
+    AuditEntry,
+    Conversation,
+    Guest,
+    MailOutbox,
+    Message,
+    PageView,
+    Staff,
+    StoreField,
+    Upload,
+)
 from chats.domain.audit import AuditAction
 from chats.domain.conversation import ConversationEvent
 from chats.events.audience import guest_channel, store_staff_channel
@@ -59,6 +71,7 @@ class GuestRecord:
     page_views: list[PageView]
     uploads: list[Upload]
     staff_names: dict[str, str] = field(default_factory=dict)
+    mails: list[MailOutbox] = field(default_factory=list)
 
 
 def _guest_uploads(guest_id: str, conversation_ids: list[str]) -> Any:
@@ -94,7 +107,19 @@ async def collect(session: AsyncSession, store_id: str, guest_id: str) -> GuestR
     if staff_ids:
         rows = await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids)))
         names = {sid: name for sid, name in rows}
-    return GuestRecord(guest, fields, conversations, messages, views, uploads, names)
+    message_ids = [m.id for ms in messages.values() for m in ms]
+    mails = list(await session.scalars(select(MailOutbox).where(
+        MailOutbox.store_id == store_id, _mail_keys(ids, message_ids))
+        .order_by(MailOutbox.created_at)))
+    return GuestRecord(guest, fields, conversations, messages, views, uploads, names, mails)
+
+
+def _mail_keys(conversation_ids: list[str], message_ids: list[str]) -> Any:
+    """The outbox rows about a guest: mails to it about its unread messages (`unread:<msg>`)
+    and the mails telling staff about a message it left (`left:<conversation>:<staff>`)."""
+    keys = [f"unread:{m}" for m in message_ids]
+    return or_(MailOutbox.dedupe_key.in_(keys) if keys else false(),
+               *[MailOutbox.dedupe_key.like(f"left:{c}:%") for c in conversation_ids])
 
 
 def _when(value: datetime | None) -> str | None:
@@ -144,6 +169,9 @@ def record_json(rec: GuestRecord) -> dict[str, Any]:
                    "size": u.size, "sha256": u.sha256, "created_at": _when(u.created_at),
                    "conversation_id": u.conversation_id, "path": _archive_name(u)}
                   for u in rec.uploads],
+        "mails": [{"to": m.to_addr, "subject": m.subject, "body": m.body_text,
+                   "status": str(m.status), "created_at": _when(m.created_at),
+                   "sent_at": _when(m.sent_at)} for m in rec.mails],
         "exported_at": iso(utcnow()),
     }
 
@@ -218,29 +246,41 @@ async def erase(uow: UnitOfWork, settings: Settings, *, store_id: str, guest_id:
     ids = list(await session.scalars(select(Conversation.id)
                                      .where(Conversation.guest_id == guest.id)))
     uploads = list(await session.scalars(select(Upload).where(_guest_uploads(guest.id, ids))))
-    counts = {"conversations": len(ids), "files": len(uploads),
-              "messages": await _count(session, select(func.count()).select_from(Message)
-                                       .where(Message.conversation_id.in_(ids))),
-              "page_views": await _count(session, select(func.count()).select_from(PageView)
-                                         .where(PageView.guest_id == guest.id))}
-    paths = [file_path(settings, u) for u in uploads]
-    if ids:
-        await session.execute(delete(Message).where(Message.conversation_id.in_(ids))
-                              .execution_options(synchronize_session=False))
-        await session.execute(update(Conversation).where(Conversation.id.in_(ids))
-                              .values(nickname=None)
-                              .execution_options(synchronize_session=False))
-    if uploads:
-        await session.execute(delete(Upload).where(Upload.id.in_([u.id for u in uploads]))
-                              .execution_options(synchronize_session=False))
-    await session.execute(delete(PageView).where(PageView.guest_id == guest.id)
-                          .execution_options(synchronize_session=False))
+    counts = await _delete_content(session, store_id, guest.id, ids, [u.id for u in uploads])
     _blank(guest)
     audit.record(session, actor, AuditAction.GUEST_ERASED, target_type="guest",
                  target_id=guest.id, details=counts)
     uow.publish(guest_channel(guest.id), {"type": ERASED_FRAME})
     uow.publish(store_staff_channel(store_id), {"type": "guest_updated", "guest_id": guest.id})
-    return paths
+    return [file_path(settings, u) for u in uploads]
+
+
+def _quiet(statement: Any) -> Any:
+    return statement.execution_options(synchronize_session=False)
+
+
+async def _delete_content(session: AsyncSession, store_id: str, guest_id: str,
+                          ids: list[str], upload_ids: list[str]) -> dict[str, int]:
+    """Delete what the guest's conversations held and what is known of it; the counts."""
+    message_ids = list(await session.scalars(select(Message.id)
+                                             .where(Message.conversation_id.in_(ids))))
+    views = await _count(session, select(func.count()).select_from(PageView)
+                         .where(PageView.guest_id == guest_id))
+    await session.execute(_quiet(delete(MailOutbox).where(
+        MailOutbox.store_id == store_id, _mail_keys(ids, message_ids))))
+    # Earlier entries about the guest keep what happened, not its nickname.
+    await session.execute(_quiet(update(AuditEntry).where(
+        AuditEntry.store_id == store_id, AuditEntry.target_type == "guest",
+        AuditEntry.target_id == guest_id).values(details={})))
+    if ids:
+        await session.execute(_quiet(delete(Message).where(Message.conversation_id.in_(ids))))
+        await session.execute(_quiet(update(Conversation).where(Conversation.id.in_(ids))
+                                     .values(nickname=None)))
+    if upload_ids:
+        await session.execute(_quiet(delete(Upload).where(Upload.id.in_(upload_ids))))
+    await session.execute(_quiet(delete(PageView).where(PageView.guest_id == guest_id)))
+    return {"conversations": len(ids), "messages": len(message_ids), "page_views": views,
+            "files": len(upload_ids)}
 
 
 def _blank(guest: Guest) -> None:
