@@ -189,6 +189,8 @@ async def test_erasure_removes_the_guest_from_database_and_disk(
     assert (guest.nickname, guest.profile, guest.notes, guest.search_text) == (None, {}, "", "")
     assert conversation is not None and conversation.status == "ended"
     assert conversation.nickname is None
+    shown = (await admin.get(f"/api/guests/{held.guest_id}")).json()
+    assert shown["erased_at"] and (shown["nickname"], shown["notes"]) == (None, "")
     # The statistics add up as before.
     assert await _stats(admin) == before
     # Another guest of the store keeps everything.

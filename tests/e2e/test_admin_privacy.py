@@ -63,6 +63,8 @@ async def test_admin_exports_and_erases_a_guest(make_page: MakePage, server: Thr
     await expect(done).to_have_text("山田太郎さんのデータを削除しました")
     await expect(dialog).to_have_count(0)
     await expect(row).to_contain_text("（名前なし）")
+    await expect(row.get_by_test_id("privacy-erased")).to_contain_text("削除済み")
+    await expect(row.get_by_test_id("privacy-erase")).to_be_disabled()
     await screenshot(page, "admin-privacy-erased", full_page=True)
 
     async with db.read() as session:

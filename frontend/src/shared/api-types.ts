@@ -256,6 +256,8 @@ export interface GuestDetail {
   last_seen_at: string;
   last_contact_at: string | null;
   conversations: ConversationOut[];
+  /** When an admin erased the guest (issue 17), else null. */
+  erased_at?: string | null;
 }
 
 export interface GuestPage {
@@ -291,6 +293,8 @@ export interface GuestSummary {
   /** Staff messages the guest has not read yet. */
   unread_by_guest: number;
   conversations: number;
+  /** When an admin erased the guest (issue 17), else null. */
+  erased_at?: string | null;
 }
 
 export interface GuestUpdate {

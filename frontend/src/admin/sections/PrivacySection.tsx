@@ -131,7 +131,14 @@ function GuestTable({ guests, action, onErase }: { guests: GuestSummary[]; actio
         <tbody>
           {guests.map((g) => (
             <tr key={g.id} data-testid="privacy-row">
-              <th scope="row">{guestLabel(g)}</th>
+              <th scope="row">
+                {guestLabel(g)}
+                {g.erased_at && (
+                  <span class="state state--off privacy-erased" data-testid="privacy-erased">
+                    {t('privacy.erased_at', { when: when(g.erased_at) })}
+                  </span>
+                )}
+              </th>
               <td>{when(g.last_contact_at)}</td>
               <td>{g.conversations}</td>
               <td class="privacy-actions">
@@ -139,7 +146,7 @@ function GuestTable({ guests, action, onErase }: { guests: GuestSummary[]; actio
                   aria-label={t('privacy.export_who', { name: guestLabel(g) })} onClick={() => void download(g)} data-testid="privacy-export">
                   {t('privacy.export')}
                 </button>
-                <button type="button" class="btn btn-danger btn-small" disabled={action.busy}
+                <button type="button" class="btn btn-danger btn-small" disabled={action.busy || Boolean(g.erased_at)}
                   aria-label={t('privacy.erase_who', { name: guestLabel(g) })} onClick={() => onErase(g)} data-testid="privacy-erase">
                   {t('privacy.erase')}
                 </button>
