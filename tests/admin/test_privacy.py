@@ -7,101 +7,38 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from websockets.exceptions import ConnectionClosed
+from sqlalchemy import select
 
 from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.models import AuditEntry, Conversation, Guest, Message, PageView, Upload
-from chats.ids import utcnow
-from chats.services.uploads import file_path
+from tests.admin.guest_data import (
+    PDF,
+    audit_entries,
+    close_code,
+    count_rows,
+    hold,
+    release,
+    todays_stats,
+    upload_path,
+)
 from tests.api.helpers import login
-from tests.console.helpers import Chat, open_chat
 from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_guest, create_store
 from tests.mail.helpers import add_notified_staff, notify_left, outbox_rows
 from tests.realtime.clients import Guest as GuestClient
 from tests.realtime.clients import Staff as StaffClient
-from tests.realtime.clients import WsClient
 from tests.servers import ProcessServer, ThreadServer
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@dataclass
-class Held:
-    """A guest in a claimed chat, with messages, a file, page views and notes."""
-
-    chat: Chat
-    guest_id: str
-    conversation_id: str
-    upload_id: str
-
-
-async def _hold(server: ThreadServer, store: StoreInfo, admin: httpx.AsyncClient,
-                nickname: str = "山田太郎") -> Held:
-    chat = await open_chat(server, store, store.admin_login, nickname=nickname)
-    cid = chat.conversation_id
-    await chat.guest.say("電話番号は090-1234-5678です")
-    await chat.staff.say(cid, "承知しました")
-    r = await admin.post(f"/api/conversations/{cid}/files",
-                         files={"file": ("見積書.pdf", PDF, "application/pdf")})
-    assert r.status_code == 201, r.text
-    upload_id = r.json()["message"]["file"]["url"].rsplit("/", 1)[-1]
-    async with httpx.AsyncClient(base_url=server.url) as widget:
-        for url, title in (("https://shop.example/", "トップ"),
-                           ("https://shop.example/cart", "カート")):
-            r = await widget.post(f"/api/widget/{store.widget_key}/visit",
-                                  json={"token": chat.guest.token, "url": url, "title": title})
-            assert r.status_code == 200, r.text
-    r = await admin.patch(f"/api/guests/{chat.guest.guest_id}", json={"notes": "常連さん"})
-    assert r.status_code == 200, r.text
-    return Held(chat, chat.guest.guest_id, cid, upload_id)
-
-
-async def _close(held: Held) -> None:
-    await held.chat.guest.close()
-    await held.chat.staff.close()
-
-
-async def _audit(db: Database, action: str) -> list[AuditEntry]:
-    async with db.read() as session:
-        return list(await session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
-async def _count(db: Database, model: Any, *where: Any) -> int:
-    async with db.read() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where))
-                   or 0)
-
-
-async def _closed(client: WsClient) -> int | None:
-    """Read frames until the server closes the socket; its close code."""
-    with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            await client.recv(timeout=5)
-    return closed.value.rcvd.code if closed.value.rcvd else None
-
-
-async def _upload_path(db: Database, settings: Settings, upload_id: str) -> Path:
-    async with db.read() as session:
-        upload = await session.get(Upload, upload_id)
-        assert upload is not None
-        return file_path(settings, upload)
 
 
 async def test_export_is_one_zip_of_everything_held(
     server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
     admin: httpx.AsyncClient,
 ) -> None:
-    held = await _hold(server, store, admin)
+    held = await hold(server, store, admin)
     r = await admin.post(f"/api/admin/guests/{held.guest_id}/export")
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
@@ -122,22 +59,22 @@ async def test_export_is_one_zip_of_everything_held(
     [described] = data["files"]
     assert described["name"] == "見積書.pdf"
     assert zf.read(described["path"]) == \
-        (await _upload_path(db, settings, held.upload_id)).read_bytes() == PDF
+        (await upload_path(db, settings, held.upload_id)).read_bytes() == PDF
     assert "山田太郎: 電話番号は090-1234-5678です" in zf.read("transcript.txt").decode()
-    [entry] = await _audit(db, "guest.exported")
+    [entry] = await audit_entries(db, "guest.exported")
     assert (entry.target_id, entry.store_id) == (held.guest_id, store.store_id)
     assert entry.details["messages"] == len(texts)
     # Exporting changes nothing held.
-    assert await _count(db, Message, Message.conversation_id == held.conversation_id) == \
+    assert await count_rows(db, Message, Message.conversation_id == held.conversation_id) == \
         len(texts)
-    await _close(held)
+    await release(held)
 
 
 async def test_export_refuses_strangers_agents_and_missing_csrf(
     server: ThreadServer, db: Database, store: StoreInfo, other_store: StoreInfo,
     admin: httpx.AsyncClient, agent: httpx.AsyncClient,
 ) -> None:
-    held = await _hold(server, store, admin)
+    held = await hold(server, store, admin)
     url = f"/api/admin/guests/{held.guest_id}/export"
     async with httpx.AsyncClient(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
@@ -146,28 +83,20 @@ async def test_export_refuses_strangers_agents_and_missing_csrf(
     assert (await agent.post(url)).status_code == 403
     r = await admin.post(url, headers={"X-CSRF-Token": "not-the-token"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
-    assert await _audit(db, "guest.exported") == []
-    await _close(held)
-
-
-async def _stats(admin: httpx.AsyncClient) -> Any:
-    today = utcnow().date()
-    r = await admin.get("/api/stats", params={"from": str(today - timedelta(days=1)),
-                                              "to": str(today + timedelta(days=1))})
-    assert r.status_code == 200, r.text
-    return r.json()
+    assert await audit_entries(db, "guest.exported") == []
+    await release(held)
 
 
 async def test_erasure_removes_the_guest_from_database_and_disk(
     server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
     admin: httpx.AsyncClient,
 ) -> None:
-    held = await _hold(server, store, admin)
-    bystander = await _hold(server, store, admin, nickname="佐藤花子")
-    path = await _upload_path(db, settings, held.upload_id)
-    kept_path = await _upload_path(db, settings, bystander.upload_id)
+    held = await hold(server, store, admin)
+    bystander = await hold(server, store, admin, nickname="佐藤花子")
+    path = await upload_path(db, settings, held.upload_id)
+    kept_path = await upload_path(db, settings, bystander.upload_id)
     assert path.is_file()
-    before = await _stats(admin)
+    before = await todays_stats(admin)
 
     r = await admin.post(f"/api/admin/guests/{held.guest_id}/erase")
     assert r.status_code == 200, r.text
@@ -175,12 +104,12 @@ async def test_erasure_removes_the_guest_from_database_and_disk(
     # The open chat was ended for its staff member, and the guest's socket closed.
     await held.chat.staff.expect("conversation", lambda f: f["id"] == held.conversation_id
                                  and f["status"] == "ended")
-    assert await _closed(held.chat.guest) == 1008
+    assert await close_code(held.chat.guest) == 1008
 
     cid = held.conversation_id
-    assert await _count(db, Message, Message.conversation_id == cid) == 0
-    assert await _count(db, PageView, PageView.guest_id == held.guest_id) == 0
-    assert await _count(db, Upload, Upload.id == held.upload_id) == 0
+    assert await count_rows(db, Message, Message.conversation_id == cid) == 0
+    assert await count_rows(db, PageView, PageView.guest_id == held.guest_id) == 0
+    assert await count_rows(db, Upload, Upload.id == held.upload_id) == 0
     assert not path.exists()
     async with db.read() as session:
         guest = await session.get(Guest, held.guest_id)
@@ -192,44 +121,44 @@ async def test_erasure_removes_the_guest_from_database_and_disk(
     shown = (await admin.get(f"/api/guests/{held.guest_id}")).json()
     assert shown["erased_at"] and (shown["nickname"], shown["notes"]) == (None, "")
     # The statistics add up as before.
-    assert await _stats(admin) == before
+    assert await todays_stats(admin) == before
     # Another guest of the store keeps everything.
-    assert await _count(db, Message, Message.conversation_id == bystander.conversation_id) >= 3
-    assert await _count(db, PageView, PageView.guest_id == bystander.guest_id) == 2
+    assert await count_rows(db, Message, Message.conversation_id == bystander.conversation_id) >= 3
+    assert await count_rows(db, PageView, PageView.guest_id == bystander.guest_id) == 2
     assert kept_path.is_file()
     # The old token no longer finds the guest.
     again = await GuestClient.connect(server.ws_url, store.widget_key, token=held.chat.guest.token)
     assert again.guest_id != held.guest_id
     await again.close()
 
-    [entry] = await _audit(db, "guest.erased")
+    [entry] = await audit_entries(db, "guest.erased")
     assert entry.target_id == held.guest_id
     assert entry.details == {"conversations": 1, "files": 1, "messages": entry.details["messages"],
                              "page_views": 2}
     # Idempotent: a second erasure answers the same and records nothing more.
     r = await admin.post(f"/api/admin/guests/{held.guest_id}/erase")
     assert r.status_code == 200 and r.json()["files_deleted"] == 0
-    assert len(await _audit(db, "guest.erased")) == 1
-    await _close(held)
-    await _close(bystander)
+    assert len(await audit_entries(db, "guest.erased")) == 1
+    await release(held)
+    await release(bystander)
 
 
 async def test_erasure_refuses_another_stores_guest(
     server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
     other_store: StoreInfo, admin: httpx.AsyncClient, agent: httpx.AsyncClient,
 ) -> None:
-    held = await _hold(server, store, admin)
+    held = await hold(server, store, admin)
     url = f"/api/admin/guests/{held.guest_id}/erase"
     async with httpx.AsyncClient(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
         r = await theirs.post(url)
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     assert (await agent.post(url)).status_code == 403
-    assert await _count(db, Message, Message.conversation_id == held.conversation_id) >= 3
-    assert await _count(db, PageView, PageView.guest_id == held.guest_id) == 2
-    assert (await _upload_path(db, settings, held.upload_id)).is_file()
-    assert await _audit(db, "guest.erased") == []
-    await _close(held)
+    assert await count_rows(db, Message, Message.conversation_id == held.conversation_id) >= 3
+    assert await count_rows(db, PageView, PageView.guest_id == held.guest_id) == 2
+    assert (await upload_path(db, settings, held.upload_id)).is_file()
+    assert await audit_entries(db, "guest.erased") == []
+    await release(held)
 
 
 @pytest.mark.skipif(not (PG_URL and REDIS_URL),
@@ -249,9 +178,9 @@ async def test_erasure_through_one_process_closes_the_guest_on_the_other(
         r = await admin.post(f"/api/admin/guests/{guest.guest_id}/erase")
         assert r.status_code == 200, r.text
     await staff.expect("conversation", lambda f: f["id"] == cid and f["status"] == "ended")
-    assert await _closed(guest) == 1008
-    assert await _count(db, Message, Message.conversation_id == cid) == 0
-    assert len(await _audit(db, "guest.erased")) == 1
+    assert await close_code(guest) == 1008
+    assert await count_rows(db, Message, Message.conversation_id == cid) == 0
+    assert len(await audit_entries(db, "guest.erased")) == 1
     await staff.close()
 
 

@@ -17,7 +17,7 @@ from chats.db.models import AuditEntry, Conversation, Message, PageView, Upload
 from chats.ids import utcnow
 from chats.services import retention
 from chats.services.retention import RetentionSweeper
-from tests.admin.test_privacy import _close, _count, _hold, _stats, _upload_path
+from tests.admin.guest_data import count_rows, hold, release, todays_stats, upload_path
 from tests.api.helpers import login
 from tests.factories import StoreInfo
 from tests.servers import ThreadServer
@@ -50,17 +50,17 @@ async def test_the_purge_deletes_old_messages_views_and_files_only(
     server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
     other_store: StoreInfo, admin: httpx.AsyncClient,
 ) -> None:
-    kept = await _hold(server, store, admin)
+    kept = await hold(server, store, admin)
     async with httpx.AsyncClient(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
-        untouched = await _hold(server, other_store, theirs)
+        untouched = await hold(server, other_store, theirs)
     assert (await admin.put("/api/admin/retention",
                             json={"retention_days": 30})).status_code == 200
-    a_messages = await _count(db, Message, Message.store_id == store.store_id)
-    b_messages = await _count(db, Message, Message.store_id == other_store.store_id)
+    a_messages = await count_rows(db, Message, Message.store_id == store.store_id)
+    b_messages = await count_rows(db, Message, Message.store_id == other_store.store_id)
     assert a_messages >= 3
-    before = await _stats(admin)
-    gone = await _upload_path(db, settings, kept.upload_id)
+    before = await todays_stats(admin)
+    gone = await upload_path(db, settings, kept.upload_id)
     assert gone.is_file()
     now = utcnow()
 
@@ -81,21 +81,21 @@ async def test_the_purge_deletes_old_messages_views_and_files_only(
     assert first.page_views + second.page_views == 2
     assert first.files + second.files == 1
 
-    assert await _count(db, Message, Message.store_id == store.store_id) == 0
-    assert await _count(db, PageView, PageView.store_id == store.store_id) == 0
-    assert await _count(db, Upload, Upload.id == kept.upload_id) == 0
-    assert await _count(db, Conversation, Conversation.id == kept.conversation_id) == 1
+    assert await count_rows(db, Message, Message.store_id == store.store_id) == 0
+    assert await count_rows(db, PageView, PageView.store_id == store.store_id) == 0
+    assert await count_rows(db, Upload, Upload.id == kept.upload_id) == 0
+    assert await count_rows(db, Conversation, Conversation.id == kept.conversation_id) == 1
     # The statistics count the conversations as before (they are computed for today).
-    assert await _stats(admin) == before
+    assert await todays_stats(admin) == before
     # The store without a period keeps everything, on disk too.
-    assert await _count(db, Message, Message.store_id == other_store.store_id) == b_messages
-    assert await _count(db, PageView, PageView.store_id == other_store.store_id) == 2
-    assert (await _upload_path(db, settings, untouched.upload_id)).is_file()
+    assert await count_rows(db, Message, Message.store_id == other_store.store_id) == b_messages
+    assert await count_rows(db, PageView, PageView.store_id == other_store.store_id) == 2
+    assert (await upload_path(db, settings, untouched.upload_id)).is_file()
     async with db.read() as session:
         left = await session.scalar(select(func.count()).select_from(Upload)
                                     .where(Upload.store_id == store.store_id))
     assert left == 0
     assert not gone.exists()
     assert (await RetentionSweeper(db, settings, clock=lambda: late).run_once()).total == 0
-    await _close(kept)
-    await _close(untouched)
+    await release(kept)
+    await release(untouched)

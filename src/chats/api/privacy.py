@@ -80,8 +80,8 @@ async def erase_guest(guest_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx,
 async def get_retention(auth: CurrentAdmin, ctx: Ctx) -> RetentionOut:
     """The store's retention period (null: messages are kept until erased)."""
     async with ctx.db.read() as session:
-        days = await session.get(Store, auth.store.id)
-    return RetentionOut(retention_days=days.retention_days if days else None)
+        store = await session.get(Store, auth.store.id)
+    return RetentionOut(retention_days=store.retention_days if store else None)
 
 
 @router.put("/retention", response_model=RetentionOut)
