@@ -46,6 +46,7 @@ from chats.security import same, set_hash_cost
 from chats.services.audit import AuditSweeper
 from chats.services.auth import Logins
 from chats.services.limits import AddressLimits
+from chats.services.retention import RetentionSweeper
 from chats.services.state import AvailabilityCache
 from chats.services.visits import Visits
 from chats.services.webhook_delivery import WebhookDeliverer
@@ -197,10 +198,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ctx.notifier.start_presence_watch()
         sweeper = AuditSweeper(ctx.db, settings.audit_retention_days)
         sweeper.start()
+        retention = RetentionSweeper(ctx.db, settings)
+        retention.start()
         log.info("started", extra={"version": __version__, "process_id": ctx.process_id})
         try:
             yield
         finally:
+            await retention.stop()
             await sweeper.stop()
             await deliverer.stop()
             await sender.stop()

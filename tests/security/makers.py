@@ -258,3 +258,12 @@ def unread_of_own_guest(response: httpx.Response, world: World, role: str) -> No
 def linked_to_a(response: httpx.Response, world: World, role: str) -> None:
     assert response.json() == {"guest_id": world.guests[GUEST_A].guest_id,
                                "conversation_id": world.conversation_a}
+
+
+async def fresh_guest_a(case: Case) -> Req:
+    """A new guest of store A with a row (erasing it consumes it)."""
+    from tests.factories import create_guest
+
+    guest_id = await create_guest(case.world.database(), store_id=case.world.a.store_id,
+                                  nickname="消される客")
+    return Req({"guest_id": guest_id})

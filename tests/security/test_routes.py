@@ -63,6 +63,7 @@ from tests.security.makers import (
     failed_mail,
     field_order,
     fresh_field,
+    fresh_guest_a,
     fresh_stamp,
     guest_a,
     guest_a2_reply,
@@ -309,6 +310,11 @@ ROWS: list[Row] = [
     # the audit log (issue 17): the store's own admins read it; another store's sees its own
     Row("GET /api/admin/audit", ADMIN_ANSWER),
     Row("GET /api/admin/audit.csv", ADMIN_ANSWER),
+    # privacy requests and retention (issue 17): the store's own admins, its own guests
+    Row("POST /api/admin/guests/{guest_id}/export", admin_only(OK), guest_a),
+    Row("POST /api/admin/guests/{guest_id}/erase", admin_only(OK), fresh_guest_a),
+    Row("GET /api/admin/retention", ADMIN_ANSWER),
+    Row("PUT /api/admin/retention", ADMIN_ANSWER, simple({"retention_days": None})),
     # The REST API takes API tokens only, never a cookie (tokens × routes: test_tokens.py).
     *[Row(route, everyone(UNAUTHORIZED), make) for route, make in (
         ("GET /api/v1/conversations", conversations_of_a),

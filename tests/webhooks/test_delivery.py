@@ -328,3 +328,18 @@ async def test_the_log_keeps_thirty_days(
     finally:
         await close_context(ctx)
     assert [r.id for r in await deliveries(db)] == [rows[1].id, rows[2].id]
+
+
+async def test_erasing_a_guest_deletes_the_deliveries_that_carry_its_words(
+        web: Site, db: Database, receiver: Receiver) -> None:
+    s = await two_stores(db)
+    async with staff_client(web, s.a.admin_login) as admin:
+        await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+        guest_id = await blacklist_new_guest(db, admin, s.a.store_id)
+        await wait_for(lambda: receiver.count() >= 1, timeout=10)
+        assert any("迷惑な客" in (row.body or "") for row in await deliveries(db))
+        r = await admin.post(f"/api/admin/guests/{guest_id}/erase")
+        assert r.status_code == 200, r.text
+        left = await deliveries(db)
+        assert not any("迷惑な客" in (row.body or "") for row in left)
+        assert not [row for row in left if row.subject_id == guest_id]

@@ -23,6 +23,7 @@ import { TokensSection } from './sections/TokensSection';
 import { WebhooksSection } from './sections/WebhooksSection';
 import { OutboxSection } from './sections/OutboxSection';
 import { AuditSection } from './sections/AuditSection';
+import { PrivacySection } from './sections/PrivacySection';
 
 /** The admin menu (role admin only): login gate, then the settings screens. */
 export function AdminApp() {
@@ -91,6 +92,8 @@ function Panel({ tab, staff, embed }: { tab: TabId; staff: Staff; embed: Loaded<
       return <OutboxSection />;
     case 'audit':
       return <AuditSection />;
+    case 'privacy':
+      return <PrivacySection />;
     case 'canned':
       return (
         <section class="admin-section" aria-labelledby="canned-tab-heading">

@@ -20,7 +20,7 @@ export interface AdminFieldOut {
 }
 
 /** One kind of admin or security action (the `action` column). */
-export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "token.created" | "token.revoked" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.resent" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
+export type AuditAction = "staff.created" | "staff.changed" | "staff.disabled" | "staff.enabled" | "staff.password_reset" | "staff.two_factor_reset" | "account.password_changed" | "account.two_factor_enabled" | "account.two_factor_disabled" | "store.two_factor_required" | "settings.theme" | "settings.button_image" | "settings.logo" | "settings.embed" | "settings.retention" | "token.created" | "token.revoked" | "webhook.created" | "webhook.changed" | "webhook.deleted" | "webhook.resent" | "guest.blacklisted" | "guest.unblacklisted" | "mail.retried" | "mail.discarded" | "guest.exported" | "guest.erased";
 
 export interface AuditEntryOut {
   id: string;
@@ -210,6 +210,14 @@ export interface EnrolmentOut {
   qr_svg: string;
 }
 
+export interface ErasureOut {
+  guest_id: string;
+  /** always true: the guest is erased (now or before) */
+  erased: boolean;
+  /** files removed from disk by this call */
+  files_deleted: number;
+}
+
 export interface FieldDefinition {
   key: string;
   label: string;
@@ -270,6 +278,8 @@ export interface GuestDetail {
   last_seen_at: string;
   last_contact_at: string | null;
   conversations: ConversationOut[];
+  /** When an admin erased the guest (issue 17), else null. */
+  erased_at?: string | null;
 }
 
 export interface GuestPage {
@@ -305,6 +315,8 @@ export interface GuestSummary {
   /** Staff messages the guest has not read yet. */
   unread_by_guest: number;
   conversations: number;
+  /** When an admin erased the guest (issue 17), else null. */
+  erased_at?: string | null;
 }
 
 export interface GuestUpdate {
@@ -514,6 +526,15 @@ export interface RecoveryCodesOut {
 
 export interface RequiredIn {
   required: boolean;
+}
+
+export interface RetentionIn {
+  /** messages, page views and files older than this many days are deleted; null keeps them */
+  retention_days: number | null;
+}
+
+export interface RetentionOut {
+  retention_days: number | null;
 }
 
 /** A2 and A3: button images (null: built-in), colours (null: built-in), logo. */
@@ -806,6 +827,8 @@ export interface ApiResponses {
   "PUT /api/admin/fields/order": FieldList;
   "DELETE /api/admin/fields/{field_id}": void;
   "PATCH /api/admin/fields/{field_id}": AdminFieldOut;
+  "POST /api/admin/guests/{guest_id}/erase": ErasureOut;
+  "POST /api/admin/guests/{guest_id}/export": void;
   "GET /api/admin/hours": HoursOut;
   "PUT /api/admin/hours": HoursOut;
   "POST /api/admin/hours/preview": HoursOut;
@@ -813,6 +836,8 @@ export interface ApiResponses {
   "PUT /api/admin/logo": ScreenSettings;
   "GET /api/admin/queue": QueueSettings;
   "PUT /api/admin/queue": QueueSettings;
+  "GET /api/admin/retention": RetentionOut;
+  "PUT /api/admin/retention": RetentionOut;
   "GET /api/admin/screen": ScreenSettings;
   "GET /api/admin/stamps": StampList;
   "POST /api/admin/stamps": StampOut;

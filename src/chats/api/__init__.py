@@ -20,6 +20,7 @@ from chats.api import (
     me,
     outbox,
     postal,
+    privacy,
     staff,
     stamps,
     stats,
@@ -51,4 +52,5 @@ def routers() -> list[APIRouter]:
         webhooks.router,  # outgoing webhooks (issue 17)
         postal.router,  # Japanese forms (issue 16)
         audit.router,  # the audit log (issue 17)
+        privacy.router,  # privacy requests and retention (issue 17)
     ]

@@ -55,6 +55,8 @@ class GuestSummary(BaseModel):
     sent_to_guest: int = Field(description="Offline replies sent to the guest (M1).")
     unread_by_guest: int = Field(description="Staff messages the guest has not read yet.")
     conversations: int
+    erased_at: datetime | None = Field(
+        default=None, description="When an admin erased the guest (issue 17), else null.")
 
 
 class GuestPage(BaseModel):
@@ -102,6 +104,8 @@ class GuestDetail(BaseModel):
     last_seen_at: datetime
     last_contact_at: datetime | None
     conversations: list[ConversationOut]
+    erased_at: datetime | None = Field(
+        default=None, description="When an admin erased the guest (issue 17), else null.")
 
 
 class GuestPatch(StrictBody):

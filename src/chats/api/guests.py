@@ -38,7 +38,7 @@ def _summary(row: GuestRow) -> GuestSummary:
         id=guest.id, nickname=guest.nickname, name=name, blacklisted=guest.blacklisted,
         last_contact_at=guest.last_contact_at, unread_for_staff=row.unread_for_staff,
         sent_to_guest=row.sent_to_guest, unread_by_guest=row.unread_by_guest,
-        conversations=row.conversations,
+        conversations=row.conversations, erased_at=guest.erased_at,
     )
 
 
@@ -65,7 +65,7 @@ def _detail(guest: Guest, fields: list[StoreField],
         email=directory.email_of(guest, fields), first_referrer=first_referrer,
         first_seen_at=guest.first_seen_at, last_seen_at=guest.last_seen_at,
         last_contact_at=guest.last_contact_at,
-        conversations=[_conversation(c) for c in conversations],
+        conversations=[_conversation(c) for c in conversations], erased_at=guest.erased_at,
     )
 
 

@@ -229,13 +229,18 @@ class Guest(Base):
     first_seen_at: Mapped[datetime] = _created()
     last_seen_at: Mapped[datetime] = _created()
     last_contact_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # Issue 17 item 4: set when an admin erased the guest; its fields, notes, messages,
+    # page views and files are gone, its conversations stay for the statistics.
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class PageView(Base):
     """One page of the store's site viewed by a guest (G4, S3.3)."""
 
     __tablename__ = "page_views"
-    __table_args__ = (Index("ix_page_views_guest_viewed", "guest_id", "viewed_at"),)
+    __table_args__ = (Index("ix_page_views_guest_viewed", "guest_id", "viewed_at"),
+                      # The retention purge walks a store's oldest views.
+                      Index("ix_page_views_store_viewed", "store_id", "viewed_at"))
     id: Mapped[str] = _id()
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     guest_id: Mapped[str] = mapped_column(ForeignKey("guests.id", ondelete="CASCADE"))
@@ -287,6 +292,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "author", "client_msg_id"),
+        # The retention purge walks a store's oldest messages.
+        Index("ix_messages_store_created", "store_id", "created_at"),
     )
     id: Mapped[str] = _id()
     conversation_id: Mapped[str] = mapped_column(

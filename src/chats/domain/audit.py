@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     SETTINGS_BUTTON = "settings.button_image"
     SETTINGS_LOGO = "settings.logo"
     SETTINGS_EMBED = "settings.embed"
+    SETTINGS_RETENTION = "settings.retention"  # details.from / details.to: days or null
     TOKEN_CREATED = "token.created"  # noqa: S105 - an action's name
     TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an action's name
     WEBHOOK_CREATED = "webhook.created"

@@ -98,7 +98,8 @@ class GuestConnection(Connection):
         kind = frame.get("type")
         if kind == "availability":
             await self._send_availability(frame)
-        elif kind == "_store_suspended":  # `chats stores suspend` (issue 18)
+        elif kind in ("_store_suspended", "_guest_erased"):
+            # `chats stores suspend` (issue 18); an admin erased this guest (issue 17)
             await self.close(1008)
         elif kind == "conversation":
             self._track(frame)

@@ -35,7 +35,12 @@ def safe_name(name: str) -> str:
 
 def file_path(settings: Settings, upload: Upload) -> Path:
     """Where an upload's bytes live (the stored name is random, never the client's)."""
-    return settings.uploads_dir / upload.stored_name[:2] / upload.stored_name
+    return stored_path(settings, upload.stored_name)
+
+
+def stored_path(settings: Settings, stored_name: str) -> Path:
+    """Where the bytes of the upload stored as `stored_name` live."""
+    return settings.uploads_dir / stored_name[:2] / stored_name
 
 
 async def store_bytes(

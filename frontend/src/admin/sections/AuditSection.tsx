@@ -13,7 +13,7 @@ import './audit.css';
 const ACTIONS: AuditAction[] = [
   'staff.created', 'staff.changed', 'staff.disabled', 'staff.enabled', 'staff.password_reset', 'staff.two_factor_reset',
   'account.password_changed', 'account.two_factor_enabled', 'account.two_factor_disabled', 'store.two_factor_required',
-  'settings.theme', 'settings.button_image', 'settings.logo', 'settings.embed', 'token.created', 'token.revoked',
+  'settings.theme', 'settings.button_image', 'settings.logo', 'settings.embed', 'settings.retention', 'token.created', 'token.revoked',
   'webhook.created', 'webhook.changed', 'webhook.deleted', 'webhook.resent',
   'guest.blacklisted', 'guest.unblacklisted', 'mail.retried', 'mail.discarded', 'guest.exported', 'guest.erased',
 ];

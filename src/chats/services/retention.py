@@ -1,0 +1,183 @@
+"""Retention (issue 17 item 4): each store's messages, page views and files older than its
+`retention_days` are purged by a background job that every process runs.
+
+Each batch is its own short transaction (`PURGE_BATCH` rows), so chats never wait long
+behind it. Several processes may purge at once: a row is deleted once between them, and
+a file is unlinked only by the process whose DELETE … RETURNING removed its row.
+Conversations stay (the statistics count them); only what they held goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+
+from chats.db.models import Message, PageView, Store, Upload
+from chats.domain.audit import AuditAction, retention_cutoff
+from chats.ids import utcnow
+from chats.services import audit
+from chats.services.uploads import stored_path
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.config import Settings
+    from chats.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = 3650
+PURGE_BATCH = 500
+PURGE_INTERVAL_SECONDS = 3600.0
+CHAT_FILE = "chat_file"  # the store's pictures (logo, buttons, stamps) are never purged
+
+
+async def set_retention(session: AsyncSession, actor: audit.Actor, store_id: str,
+                        days: int | None) -> int | None:
+    """Set or clear the store's retention period; an entry in the audit log if it changed."""
+    store = await session.get(Store, store_id)
+    assert store is not None  # the caller's own store
+    if store.retention_days != days:
+        audit.record(session, actor, AuditAction.SETTINGS_RETENTION, target_type="store",
+                     target_id=store_id,
+                     details={"from": store.retention_days, "to": days})
+        store.retention_days = days
+    return days
+
+
+@dataclass
+class Purged:
+    """How many rows (and files) one sweep deleted."""
+
+    messages: int = 0
+    page_views: int = 0
+    files: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everything deleted."""
+        return self.messages + self.page_views + self.files
+
+
+async def _batches(db: Database, make: Callable[[], Any]) -> int:
+    """Run the DELETE `make()` builds, one transaction each, until it deletes nothing."""
+    total = 0
+    while True:
+        async with db.write() as session:
+            result = await session.execute(make().execution_options(synchronize_session=False))
+            await session.commit()
+        deleted = int(getattr(result, "rowcount", 0) or 0)
+        total += deleted
+        if deleted == 0:  # not `< batch`: a batch another process raced for comes back short
+            return total
+
+
+async def _purge_files(db: Database, settings: Settings, store_id: str, cutoff: datetime,
+                       batch: int) -> int:
+    total = 0
+    while True:
+        async with db.write() as session:
+            ids = (select(Upload.id).where(Upload.store_id == store_id,
+                                           Upload.purpose == CHAT_FILE,
+                                           Upload.created_at < cutoff).limit(batch))
+            rows = list(await session.execute(
+                delete(Upload).where(Upload.id.in_(ids.scalar_subquery()))
+                .returning(Upload.stored_name)
+                .execution_options(synchronize_session=False)))
+            await session.commit()
+        for (stored_name,) in rows:
+            stored_path(settings, stored_name).unlink(missing_ok=True)
+        total += len(rows)
+        if not rows:
+            return total
+
+
+async def purge_store(db: Database, settings: Settings, store_id: str, cutoff: datetime,
+                      *, batch: int = PURGE_BATCH) -> Purged:
+    """Delete the store's messages, page views and chat files older than `cutoff`."""
+
+    def messages() -> Any:
+        ids = select(Message.id).where(Message.store_id == store_id,
+                                       Message.created_at < cutoff).limit(batch)
+        return delete(Message).where(Message.id.in_(ids.scalar_subquery()))
+
+    def views() -> Any:
+        ids = select(PageView.id).where(PageView.store_id == store_id,
+                                        PageView.viewed_at < cutoff).limit(batch)
+        return delete(PageView).where(PageView.id.in_(ids.scalar_subquery()))
+
+    done = Purged()
+    done.messages = await _batches(db, messages)
+    done.page_views = await _batches(db, views)
+    done.files = await _purge_files(db, settings, store_id, cutoff, batch)
+    return done
+
+
+async def purge(db: Database, settings: Settings, *, now: datetime,
+                batch: int = PURGE_BATCH) -> Purged:
+    """One sweep over every store with a retention period."""
+    async with db.read() as session:
+        stores = list(await session.execute(
+            select(Store.id, Store.retention_days).where(Store.retention_days.is_not(None))))
+    done = Purged()
+    for store_id, days in stores:
+        if days is None:
+            continue
+        one = await purge_store(db, settings, store_id, retention_cutoff(now, days),
+                                batch=batch)
+        done.messages += one.messages
+        done.page_views += one.page_views
+        done.files += one.files
+    return done
+
+
+class RetentionSweeper:
+    """Purges what each store's retention period has passed, once an hour, in every process."""
+
+    def __init__(self, db: Database, settings: Settings, *,
+                 interval: float = PURGE_INTERVAL_SECONDS,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._db = db
+        self._settings = settings
+        self._interval = interval
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> Purged:
+        """One sweep now; what it deleted."""
+        done = await purge(self._db, self._settings, now=self._clock())
+        if done.total:
+            log.info("retention purge", extra={"messages": done.messages,
+                                                "page_views": done.page_views,
+                                                "files": done.files})
+        return done
+
+    def start(self) -> None:
+        """Sweep now and then every `interval` seconds, in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="retention-sweeper")
+
+    async def stop(self) -> None:
+        """End the loop (a sweep in progress is cancelled; its batches already committed)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("retention purge failed")
+            await asyncio.sleep(self._interval)

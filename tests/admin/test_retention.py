@@ -1,0 +1,101 @@
+"""Retention (issue 17 item 4): the admin sets a store's period over HTTP; the background
+purge deletes that store's messages, page views and chat files older than it, in batches,
+from the database and the disk, once between several purging processes, and keeps the
+conversations so the statistics still add up."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func, select
+
+from chats.config import Settings
+from chats.db.engine import Database
+from chats.db.models import AuditEntry, Conversation, Message, PageView, Upload
+from chats.ids import utcnow
+from chats.services import retention
+from chats.services.retention import RetentionSweeper
+from tests.admin.guest_data import count_rows, hold, release, todays_stats, upload_path
+from tests.api.helpers import login
+from tests.factories import StoreInfo
+from tests.servers import ThreadServer
+
+
+async def test_the_admin_sets_and_clears_the_period(
+    admin: httpx.AsyncClient, agent: httpx.AsyncClient,
+    db: Database,
+) -> None:
+    assert (await admin.get("/api/admin/retention")).json() == {"retention_days": None}
+    r = await admin.put("/api/admin/retention", json={"retention_days": 30})
+    assert r.status_code == 200 and r.json() == {"retention_days": 30}
+    for bad in (0, -1, 3651, "三十", 1.5):
+        r = await admin.put("/api/admin/retention", json={"retention_days": bad})
+        assert r.status_code == 422, (bad, r.text)
+        assert r.json()["error"]["message"]
+    r = await admin.put("/api/admin/retention", json={"retention_days": 30})  # unchanged
+    assert (await admin.get("/api/admin/retention")).json() == {"retention_days": 30}
+    assert (await agent.put("/api/admin/retention",
+                            json={"retention_days": 1})).status_code == 403
+    r = await admin.put("/api/admin/retention", json={"retention_days": None})
+    assert r.json() == {"retention_days": None}
+    async with db.read() as session:
+        rows = list(await session.scalars(select(AuditEntry.details).where(
+            AuditEntry.action == "settings.retention").order_by(AuditEntry.at)))
+    assert rows == [{"from": None, "to": 30}, {"from": 30, "to": None}]
+
+
+async def test_the_purge_deletes_old_messages_views_and_files_only(
+    server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
+    other_store: StoreInfo, admin: httpx.AsyncClient,
+) -> None:
+    kept = await hold(server, store, admin)
+    async with httpx.AsyncClient(base_url=server.url) as theirs:
+        await login(theirs, other_store.admin_login)
+        untouched = await hold(server, other_store, theirs)
+    assert (await admin.put("/api/admin/retention",
+                            json={"retention_days": 30})).status_code == 200
+    a_messages = await count_rows(db, Message, Message.store_id == store.store_id)
+    b_messages = await count_rows(db, Message, Message.store_id == other_store.store_id)
+    assert a_messages >= 3
+    before = await todays_stats(admin)
+    gone = await upload_path(db, settings, kept.upload_id)
+    assert gone.is_file()
+    now = utcnow()
+
+    # Within the period nothing goes.
+    early = RetentionSweeper(db, settings, clock=lambda: now + timedelta(days=29))
+    assert (await early.run_once()).total == 0
+
+    # Past it, two processes purge at once, in batches of two rows: each row goes once.
+    other = Database(settings.effective_database_url)
+    try:
+        late = now + timedelta(days=31)
+        first, second = await asyncio.gather(
+            retention.purge(db, settings, now=late, batch=2),
+            retention.purge(other, settings, now=late, batch=2))
+    finally:
+        await other.dispose()
+    assert first.messages + second.messages == a_messages
+    assert first.page_views + second.page_views == 2
+    assert first.files + second.files == 1
+
+    assert await count_rows(db, Message, Message.store_id == store.store_id) == 0
+    assert await count_rows(db, PageView, PageView.store_id == store.store_id) == 0
+    assert await count_rows(db, Upload, Upload.id == kept.upload_id) == 0
+    assert await count_rows(db, Conversation, Conversation.id == kept.conversation_id) == 1
+    # The statistics count the conversations as before (they are computed for today).
+    assert await todays_stats(admin) == before
+    # The store without a period keeps everything, on disk too.
+    assert await count_rows(db, Message, Message.store_id == other_store.store_id) == b_messages
+    assert await count_rows(db, PageView, PageView.store_id == other_store.store_id) == 2
+    assert (await upload_path(db, settings, untouched.upload_id)).is_file()
+    async with db.read() as session:
+        left = await session.scalar(select(func.count()).select_from(Upload)
+                                    .where(Upload.store_id == store.store_id))
+    assert left == 0
+    assert not gone.exists()
+    assert (await RetentionSweeper(db, settings, clock=lambda: late).run_once()).total == 0
+    await release(kept)
+    await release(untouched)
