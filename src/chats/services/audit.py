@@ -8,8 +8,6 @@ the `Who` / `TokenWho` dependencies. The privacy actions (export, erasure) recor
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import json
@@ -24,6 +22,7 @@ from chats.domain import calendar
 from chats.domain.audit import CSV_COLUMNS, ActorKind, AuditAction, csv_cell, retention_cutoff
 from chats.errors import ChatsError
 from chats.ids import iso, utcnow
+from chats.services.sweeps import HOURLY, Sweep
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +39,6 @@ PAGE_SIZE = 50
 EXPORT_MAX_ROWS = 100_000
 """The CSV export's cap (a year of a busy store is far below it)."""
 PURGE_BATCH = 1000
-PURGE_INTERVAL_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -178,17 +176,18 @@ async def purge(db: Database, *, older_than: datetime, batch: int = PURGE_BATCH)
             return total
 
 
-class AuditSweeper:
+class AuditSweeper(Sweep):
     """Purges the audit log past its retention once an hour (every process runs one)."""
 
+    name = "audit-sweeper"
+
     def __init__(self, db: Database, retention_days: int, *,
-                 interval: float = PURGE_INTERVAL_SECONDS,
+                 interval: float = HOURLY,
                  clock: Callable[[], datetime] = utcnow) -> None:
+        super().__init__(interval)
         self._db = db
         self._days = retention_days
-        self._interval = interval
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """One sweep now; how many entries it deleted."""
@@ -196,24 +195,3 @@ class AuditSweeper:
         if deleted:
             log.info("audit log purged", extra={"deleted": deleted})
         return deleted
-
-    def start(self) -> None:
-        """Sweep now and then every `interval` seconds, in the background."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="audit-sweeper")
-
-    async def stop(self) -> None:
-        """End the loop (a sweep in progress is cancelled; its batches already committed)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("audit log purge failed")
-            await asyncio.sleep(self._interval)

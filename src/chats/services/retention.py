@@ -9,8 +9,6 @@ Conversations stay (the statistics count them); only what they held goes.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from chats.db.models import Message, PageView, Store, Upload
 from chats.domain.audit import AuditAction, retention_cutoff
 from chats.ids import utcnow
 from chats.services import audit
+from chats.services.sweeps import HOURLY, Sweep
 from chats.services.uploads import stored_path
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
 PURGE_BATCH = 500
-PURGE_INTERVAL_SECONDS = 3600.0
 CHAT_FILE = "chat_file"  # the store's pictures (logo, buttons, stamps) are never purged
 
 
@@ -140,17 +138,18 @@ async def purge(db: Database, settings: Settings, *, now: datetime,
     return done
 
 
-class RetentionSweeper:
+class RetentionSweeper(Sweep):
     """Purges what each store's retention period has passed, once an hour, in every process."""
 
+    name = "retention-sweeper"
+
     def __init__(self, db: Database, settings: Settings, *,
-                 interval: float = PURGE_INTERVAL_SECONDS,
+                 interval: float = HOURLY,
                  clock: Callable[[], datetime] = utcnow) -> None:
+        super().__init__(interval)
         self._db = db
         self._settings = settings
-        self._interval = interval
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> Purged:
         """One sweep now; what it deleted."""
@@ -160,24 +159,3 @@ class RetentionSweeper:
                                                 "page_views": done.page_views,
                                                 "files": done.files})
         return done
-
-    def start(self) -> None:
-        """Sweep now and then every `interval` seconds, in the background."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="retention-sweeper")
-
-    async def stop(self) -> None:
-        """End the loop (a sweep in progress is cancelled; its batches already committed)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("retention purge failed")
-            await asyncio.sleep(self._interval)
