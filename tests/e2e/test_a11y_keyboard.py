@@ -105,6 +105,8 @@ async def test_dialog_keeps_focus_and_info_tabs_follow_arrows(
     page = await make_page()
     await console_login(page, server, store.admin_login)
     guest = await take(page, server, store, "やまだ")
+    # A chat that opens puts the focus in its composer: done before the test moves it.
+    await expect(page.get_by_test_id("message-input")).to_be_focused(timeout=WAIT)
 
     # The staff-list dialog: Tab and Shift+Tab go round inside it; Escape gives focus back.
     opener = page.get_by_test_id("staff-list-button")

@@ -1,7 +1,7 @@
 // Keyboard focus helpers shared by the dialogs of every surface.
 
 import type { RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLatestCallback } from './hooks';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -34,8 +34,11 @@ export function useModalFocus(panel: RefObject<HTMLElement | null>, onClose: () 
 /** The same for a panel that is not modal: Tab may leave it. */
 export function usePanelFocus(panel: RefObject<HTMLElement | null>, onClose: () => void, firstSelector: string, trap = false): void {
   const close = useLatestCallback(onClose);
+  // Read while the panel first renders, not in the effect after the paint: by then another
+  // part of the page (a chat just opened focuses its composer) may have taken the focus.
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
   useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
+    const previous = opener;
     (panel.current?.querySelector<HTMLElement>(firstSelector) ?? panel.current)?.focus();
     const onKey = (ev: KeyboardEvent) => {
       if (ev.key === 'Escape' && !ev.isComposing) close();
@@ -46,5 +49,5 @@ export function usePanelFocus(panel: RefObject<HTMLElement | null>, onClose: () 
       window.removeEventListener('keydown', onKey);
       previous?.focus?.();
     };
-  }, [panel, firstSelector, trap, close]);
+  }, [panel, firstSelector, trap, close, opener]);
 }
