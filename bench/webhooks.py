@@ -26,7 +26,9 @@ included) must have arrived at least once (missing ones and repeats counted).
 Passes when the ack p99 with the webhook is within 1.5× of the ack p99 without
 it, for the guests' sends and for the staff's each, every message acked in
 run B was delivered at least once, and every signature verified.
-Writes `bench/results/webhooks.json`.
+`--profile-s N` adds a third pass of N seconds with the webhook under py-spy
+(after the measured ones) and its summary to the result. Writes
+`bench/results/webhooks.json`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import Any
 import httpx
 from standardwebhooks import Webhook as Verifier
 
-from bench import load, stack
+from bench import load, profile, stack
 from bench.client import Frame, Recorder, now_ns
 from bench.load import Population
 from bench.proc import Meter, machine, pin
@@ -169,6 +171,16 @@ async def _run(st: stack.Stack, pop: Population, args: argparse.Namespace) -> tu
     return out, rec
 
 
+async def _profile(pid: int, pop: Population, args: argparse.Namespace) -> dict[str, Any]:
+    """A further pass with the webhook under py-spy: where the server's CPU goes."""
+    path = RESULTS / "profiles" / "sqlite-webhooks.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    task = asyncio.create_task(profile.record(pid, args.profile_s, path))
+    await load.drive(pop, args.rate, args.profile_s, warmup_s=0)
+    found = await task
+    return profile.summarise(found, top=25) if found is not None else {}
+
+
 def _acks(out: dict[str, Any]) -> dict[str, Any]:
     lat = out["latency_ms"]
     return {"ack_guest_ms": lat["ack_guest"], "ack_staff_ms": lat["ack_staff"],
@@ -245,6 +257,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         drain_s = await _drain(receiver, rec_b, args.drain_s)
         hooks = _deliveries(receiver, rec_b, drain_s)
         hooks["log_statuses_latest_page"] = await _delivery_log(server.url, hook_id)
+        prof = await _profile(server.pid, pop, args) if args.profile_s > 0 else {}
         check = load.tail_check(pop)
         await pop.close()
     finally:
@@ -259,7 +272,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "pinning": {"generator_and_receiver": sorted(pinned), "server": server_cpus},
         "setup_s": pop.setup_s, "run_s": round(time.perf_counter() - started, 1),
         "without_webhook": a, "with_webhook": b, "deliveries": hooks, "tail_check": check,
-        "verdict": _verdict(a, b, hooks),
+        "verdict": _verdict(a, b, hooks), "profile_with_webhook": prof,
     }
 
 
@@ -274,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup-s", type=float, default=2.0, help="warm-up of each run (2)")
     p.add_argument("--drain-s", type=float, default=120.0,
                    help="how long the receiver may wait for the last deliveries (120)")
+    p.add_argument("--profile-s", type=float, default=0.0,
+                   help="then this many seconds more with the webhook under py-spy (0: none)")
     p.add_argument("--out", type=Path, default=RESULTS / "webhooks.json", help="results file")
     args = p.parse_args(argv)
     result = asyncio.run(main_async(args))
