@@ -1,4 +1,4 @@
-"""Webhooks never slow chats (issue 17 item 3): 1,000 chats without and with a webhook.
+"""Does delivery slow chats? (issue 17 item 3): 1,000 chats without and with a webhook.
 
 `python -m bench.webhooks` (`--chats 1000 --rate 100 --seconds 20 --warmup-s 2`):
 one `chats serve` on SQLite (CHATS_WEBHOOKS_ALLOW_PRIVATE=true, so an endpoint on
