@@ -110,14 +110,15 @@ async def populate(target: Target, chats: int, *, batch: int = 100,
 
 
 async def drive(pop: Population, rate: float, seconds: float, *, warmup_s: float = 1.0,
-                settle_s: float = 15.0) -> dict[str, Any]:
+                settle_s: float = 15.0, rec: Recorder | None = None) -> dict[str, Any]:
     """Send `rate` messages/s (half from guests, half from staff) for `seconds`; then settle.
 
     Open loop: sends follow the clock, not the answers, so a slow server shows as
-    latency instead of a slower offered rate (no coordinated omission).
+    latency instead of a slower offered rate (no coordinated omission). `rec`: a
+    recorder of the caller's (a subclass that notes more), else a fresh one.
     """
     run = pop.run
-    rec = run.rec = Recorder()
+    rec = run.rec = rec or Recorder()
     # A full collection over thousands of sockets stalls the generator for tens of ms,
     # which would show as server latency: no collections while measuring.
     gc.collect()

@@ -125,8 +125,11 @@ UNLIMITED = {f"CHATS_LIMIT_{name}": "100000000" for name in (
 
 
 async def make_stack(kind: str, staff: int, *, two_processes: bool = False,
-                     staff_via: str = "http") -> Stack:
-    """Create the data, start the server(s), the store and `staff` logged-in staff members."""
+                     staff_via: str = "http", env: dict[str, str] | None = None) -> Stack:
+    """Create the data, start the server(s), the store and `staff` logged-in staff members.
+
+    `env`: more settings for the servers and the CLI (after the bench's own).
+    """
     tag = secrets.token_hex(4)
     workdir = Path(tempfile.mkdtemp(prefix=f"chats-bench-{kind}-"))
     stack = Stack(kind, kind, workdir)
@@ -136,7 +139,7 @@ async def make_stack(kind: str, staff: int, *, two_processes: bool = False,
         return stack
     stack.env = {**SRC, "CHATS_DATA_DIR": str(workdir / "data"),
                  "CHATS_SECRET_KEY": secrets.token_hex(24),
-                 "CHATS_LOG_LEVEL": "WARNING", **UNLIMITED}
+                 "CHATS_LOG_LEVEL": "WARNING", **UNLIMITED, **(env or {})}
     if kind == "sqlite":
         stack.env["CHATS_DATABASE_URL"] = f"sqlite:///{workdir}/data/chats.db"
     else:
