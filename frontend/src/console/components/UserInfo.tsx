@@ -121,16 +121,19 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
           <button type="button" class="link-btn" onClick={() => void load()}>{t('console.reload')}</button>
         </div>
       )}
-      {error && <div class="alert" role="alert">{error}</div>}
-      {!guest ? (
-        !error && <p class="panel__empty">{t('common.loading')}</p>
-      ) : (
-        <div class="user-info__body" role="tabpanel" id={`${uid}-panel`} aria-labelledby={`${uid}-tab-${tab}`}>
-          {tab === 'personal' && <PersonalTab key={`${guest.id}-p${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
-          {tab === 'other' && <OtherTab key={`${guest.id}-o${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
-          {tab === 'history' && <HistoryTab guest={guest} />}
-        </div>
-      )}
+      {/* The panel is always there, so the tabs' aria-controls names an element while loading too. */}
+      <div class="user-info__body" role="tabpanel" id={`${uid}-panel`} aria-labelledby={`${uid}-tab-${tab}`}>
+        {error && <div class="alert" role="alert">{error}</div>}
+        {!guest ? (
+          !error && <p class="panel__empty">{t('common.loading')}</p>
+        ) : (
+          <>
+            {tab === 'personal' && <PersonalTab key={`${guest.id}-p${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
+            {tab === 'other' && <OtherTab key={`${guest.id}-o${loads}`} guest={guest} onSaved={saved} onDirty={setDirty} busyRef={savingRef} />}
+            {tab === 'history' && <HistoryTab guest={guest} />}
+          </>
+        )}
+      </div>
     </section>
   );
 }
