@@ -71,6 +71,19 @@ class Hub:
         """The stores with a socket in this process (from their store-wide channels)."""
         return {store for store in map(store_of_channel, self.by_channel) if store is not None}
 
+    def has_subscribers(self, channel: str) -> bool:
+        """Whether a socket of this process listens on `channel`."""
+        return channel in self.by_channel
+
+    def deliver(self, channel: str, frame: dict[str, object]) -> None:
+        """Hand a frame built in this process to its local subscribers only (no broker)."""
+        members = self.by_channel.get(channel)
+        if members is None:
+            return
+        shared = SharedFrame(frame)
+        for conn in (list(members) if isinstance(members, set) else [members]):
+            conn.offer(shared)
+
     async def on_event(self, channel: str, data: str) -> None:
         """Broker handler: hand the frame to every local subscriber."""
         members = self.by_channel.get(channel)

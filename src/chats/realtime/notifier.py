@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 
 # A burst of messages in a store refreshes the supervisors' overview once per this long.
 OVERVIEW_DELAY = 0.25
+# What a change publishes to the store's supervisors: not the overview itself, which costs
+# a read of every open chat, but word that it changed. Only a process with supervisor
+# sockets of the store reads it, once for all of them (`refresh_overview`).
+OVERVIEW_CHANGED: dict[str, Any] = {"type": "_overview"}
 
 
 class StateNotifier:
@@ -71,6 +75,8 @@ class StateNotifier:
         self.waits = wait_service.WaitEstimates(db)
         self._overview_due: set[str] = set()
         self._overview_tasks: set[asyncio.Task[None]] = set()
+        self._overview_dirty: set[str] = set()
+        self._overview_reads: dict[str, asyncio.Task[None]] = {}
 
     def notify(self, store_id: str) -> None:
         """Something changed in the store: publish fresh state soon."""
@@ -100,11 +106,36 @@ class StateNotifier:
 
     async def _publish_overview(self, store_id: str) -> None:
         try:
-            async with self.db.read() as session:
-                frame = await supervision.overview_frame(session, store_id)
-            await self.publisher.publish_all([(store_supervisors_channel(store_id), frame)])
+            await self.publisher.publish_all([(store_supervisors_channel(store_id),
+                                               OVERVIEW_CHANGED)])
         except Exception:
             log.exception("overview publish failed", extra={"store_id": store_id})
+
+    def refresh_overview(self, store_id: str) -> None:
+        """A supervisor socket here heard that the overview changed: read it for all of them.
+
+        Coalesced like `notify`: word arriving while the overview is being read makes one
+        more read afterwards, so the last frame reflects the last change.
+        """
+        self._overview_dirty.add(store_id)
+        if store_id not in self._overview_reads:
+            task = asyncio.get_running_loop().create_task(self._read_overview(store_id))
+            self._overview_reads[store_id] = task
+
+    async def _read_overview(self, store_id: str) -> None:
+        channel = store_supervisors_channel(store_id)
+        try:
+            while store_id in self._overview_dirty:
+                self._overview_dirty.discard(store_id)
+                if not self.hub.has_subscribers(channel):
+                    continue
+                async with self.db.read() as session:
+                    frame = await supervision.overview_frame(session, store_id)
+                self.hub.deliver(channel, frame)
+        except Exception:
+            log.exception("overview read failed", extra={"store_id": store_id})
+        finally:
+            self._overview_reads.pop(store_id, None)
 
     def notify_later(self, store_id: str, delay: float) -> None:
         """Publish again after `delay` (a presence grace period ending)."""
@@ -174,7 +205,6 @@ class StateNotifier:
                 else Availability.AWAY
             busy = availability is Availability.BUSY
             queue_open = busy and await wait_service.queue_when_busy(session, store_id)
-            overview = await supervision.overview_frame(session, store_id)
         self._hours_seen.add(store_id)
         self._book_hours(store_id, hours.changes_at)
         guests_frame: dict[str, Any] = {"type": "availability", "status": availability.value}
@@ -190,7 +220,7 @@ class StateNotifier:
             (store_staff_channel(store_id), state.online_frame(online)),
             (store_staff_channel(store_id),
              {"type": "hours", "open": hours.open, "opens_at": opens_at}),
-            (store_supervisors_channel(store_id), overview),
+            (store_supervisors_channel(store_id), OVERVIEW_CHANGED),
             (store_guests_channel(store_id), guests_frame),
             *[
                 (guest_channel(item.guest_id),
@@ -253,7 +283,7 @@ class StateNotifier:
             handle.cancel()
         for cancel in self._hours_calls.values():
             cancel()
-        for overview in list(self._overview_tasks):
+        for overview in [*self._overview_tasks, *self._overview_reads.values()]:
             overview.cancel()
         for task in list(self._running.values()):
             task.cancel()

@@ -77,6 +77,8 @@ class StaffConnection(Connection):
         if kind == "_logout":
             if frame.get("_keep") != self.session_id:
                 await self.close(1008)
+        elif kind == "_overview":
+            self.parts.notifier.refresh_overview(self.store.id)
         elif kind == "conversation":
             await self.send(frame)
             if frame.get("_sync"):
