@@ -54,43 +54,51 @@ def _unanswered_since() -> Any:
 
 
 async def overview(session: AsyncSession, store_id: str) -> list[dict[str, Any]]:
-    """Every waiting and active conversation of the store, oldest first (the `overview` list)."""
+    """Every waiting and active conversation of the store, oldest first (the `overview` list).
+
+    Read as plain columns, not ORM objects: it is read again on every change while an
+    admin supervises, and building objects was most of its cost.
+    """
     last = aliased(Message)
     unread = (select(func.count()).select_from(Message)
               .where(Message.conversation_id == Conversation.id, Message.author == "guest",
                      Message.seq > Conversation.staff_read_seq)
               .scalar_subquery())
     rows = await session.execute(
-        select(Conversation, Staff.name, last, unread, _unanswered_since())
+        select(Conversation.id, Conversation.guest_id, Conversation.nickname,
+               Conversation.status, Conversation.staff_id, Conversation.created_at,
+               Staff.name, last.author, last.kind, last.text, last.created_at,
+               unread, _unanswered_since())
         .outerjoin(Staff, Staff.id == Conversation.staff_id)
         .outerjoin(last, and_(last.conversation_id == Conversation.id,
                               last.seq == Conversation.last_seq))
         .where(Conversation.store_id == store_id, Conversation.status.in_(OPEN_STATUSES))
         .order_by(Conversation.created_at, Conversation.id)
         .limit(OVERVIEW_LIMIT))
-    return [_entry(c, name, message, int(count or 0), since)
-            for c, name, message, count, since in rows]
+    return [_entry(*row) for row in rows]
 
 
-def _entry(conversation: Conversation, staff_name: str | None, last: Message | None,
-           unread: int, unanswered: Any) -> dict[str, Any]:
-    waiting = conversation.status == ConversationStatus.WAITING
-    since = conversation.created_at if waiting else unanswered
+def _entry(conversation_id: str, guest_id: str, nickname: str | None, status: str,
+           staff_id: str | None, created_at: Any, staff_name: str | None,
+           last_author: str | None, last_kind: str | None, last_text: str | None,
+           last_at: Any, unread: int | None, unanswered: Any) -> dict[str, Any]:
+    waiting = status == ConversationStatus.WAITING
+    since = created_at if waiting else unanswered
     return {
-        "conversation_id": conversation.id,
-        "guest_id": conversation.guest_id,
-        "nickname": conversation.nickname or "",
-        "status": conversation.status,
-        "staff": ({"id": conversation.staff_id, "name": staff_name or ""}
-                  if conversation.staff_id and not waiting else None),
-        "created_at": iso(conversation.created_at),
+        "conversation_id": conversation_id,
+        "guest_id": guest_id,
+        "nickname": nickname or "",
+        "status": status,
+        "staff": ({"id": staff_id, "name": staff_name or ""}
+                  if staff_id and not waiting else None),
+        "created_at": iso(created_at),
         "waiting_since": iso(since) if since is not None else None,
-        "last_message": None if last is None else {
-            "author": last.author, "kind": last.kind,
-            "text": "".join(list(last.text)[:EXCERPT]) if last.kind != "stamp" else "",
-            "created_at": iso(last.created_at),
+        "last_message": None if last_author is None else {
+            "author": last_author, "kind": last_kind,
+            "text": (last_text or "")[:EXCERPT] if last_kind != "stamp" else "",
+            "created_at": iso(last_at),
         },
-        "unread": unread,
+        "unread": int(unread or 0),
     }
 
 
