@@ -75,13 +75,12 @@ async def overview(session: AsyncSession, store_id: str) -> list[dict[str, Any]]
         .where(Conversation.store_id == store_id, Conversation.status.in_(OPEN_STATUSES))
         .order_by(Conversation.created_at, Conversation.id)
         .limit(OVERVIEW_LIMIT))
-    return [_entry(*row) for row in rows]
+    return [_entry(tuple(row)) for row in rows]
 
 
-def _entry(conversation_id: str, guest_id: str, nickname: str | None, status: str,
-           staff_id: str | None, created_at: Any, staff_name: str | None,
-           last_author: str | None, last_kind: str | None, last_text: str | None,
-           last_at: Any, unread: int | None, unanswered: Any) -> dict[str, Any]:
+def _entry(row: tuple[Any, ...]) -> dict[str, Any]:
+    (conversation_id, guest_id, nickname, status, staff_id, created_at, staff_name,
+     last_author, last_kind, last_text, last_at, unread, unanswered) = row
     waiting = status == ConversationStatus.WAITING
     since = created_at if waiting else unanswered
     return {
