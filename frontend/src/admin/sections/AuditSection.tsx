@@ -5,6 +5,7 @@ import { Tag } from '../../shared/components/Tag';
 import { locale, t } from '../../shared/i18n';
 import { session } from '../../shared/session';
 import { auditCsvUrl, listAudit, type AuditQuery } from '../auditApi';
+import { AdminTable } from '../components/AdminTable';
 import { LoadState } from '../components/LoadState';
 import { Pager } from '../components/Pager';
 import { useLoad } from '../lib/useLoad';
@@ -115,19 +116,8 @@ export function AuditSection() {
 function AuditTable({ entries, zone }: { entries: AuditEntryOut[]; zone: string }) {
   if (entries.length === 0) return <p class="admin-muted" data-testid="audit-none">{t('audit.none')}</p>;
   return (
-    <div class="table-wrap">
-      <table class="admin-table audit-table" data-testid="audit-table">
-        <caption class="visually-hidden">{t('audit.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('audit.at')}</th>
-            <th scope="col">{t('audit.action')}</th>
-            <th scope="col">{t('audit.actor')}</th>
-            <th scope="col">{t('audit.address')}</th>
-            <th scope="col">{t('audit.details')}</th>
-          </tr>
-        </thead>
-        <tbody>
+    <AdminTable caption={t('audit.caption')} testid="audit-table" class="audit-table"
+      columns={[t('audit.at'), t('audit.action'), t('audit.actor'), t('audit.address'), t('audit.details')]}>
           {entries.map((entry) => (
             <tr key={entry.id} data-testid="audit-row" data-action={entry.action}>
               <td>
@@ -150,8 +140,6 @@ function AuditTable({ entries, zone }: { entries: AuditEntryOut[]; zone: string 
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </AdminTable>
   );
 }

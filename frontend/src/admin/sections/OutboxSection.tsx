@@ -2,6 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import type { MailList, MailOut, MailStatus } from '../../shared/api-types';
 import { locale, t } from '../../shared/i18n';
 import { Tag } from '../../shared/components/Tag';
+import { AdminTable, ConfirmButtons } from '../components/AdminTable';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { Pager } from '../components/Pager';
@@ -99,23 +100,8 @@ function MailTable({ mails, action, onChanged }: TableProps) {
     if (changed) onChanged(changed);
   };
   return (
-    <div class="table-wrap">
-      <table class="admin-table outbox-table" data-testid="outbox-table">
-        <caption class="visually-hidden">{t('outbox.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('outbox.to')}</th>
-            <th scope="col">{t('outbox.kind')}</th>
-            <th scope="col">{t('outbox.state')}</th>
-            <th scope="col" class="num">{t('outbox.attempts')}</th>
-            <th scope="col">{t('outbox.reason')}</th>
-            <th scope="col">{t('outbox.times')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('act.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+    <AdminTable caption={t('outbox.caption')} testid="outbox-table" class="outbox-table" actions
+      columns={[t('outbox.to'), t('outbox.kind'), t('outbox.state'), { label: t('outbox.attempts'), num: true }, t('outbox.reason'), t('outbox.times')]}>
           {mails.map((mail) => (
             <tr key={mail.id} data-testid="outbox-row" data-mail-id={mail.id}>
               <th scope="row">
@@ -143,29 +129,16 @@ function MailTable({ mails, action, onChanged }: TableProps) {
                       {t('outbox.retry')}
                     </button>
                   )}
-                  {(mail.status === 'failed' || mail.status === 'pending') &&
-                    (asking === mail.id ? (
-                      <>
-                        <button type="button" class="btn btn-danger btn-small" disabled={action.busy}
-                          onClick={() => void act(mail, discardMail, 'outbox.discarded')} data-testid="outbox-discard-confirm">
-                          {t('outbox.discard_confirm')}
-                        </button>
-                        <button type="button" class="btn btn-ghost btn-small" onClick={() => setAsking(null)}>
-                          {t('outbox.keep')}
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" class="btn btn-ghost btn-small" aria-label={t('outbox.discard_to', { to: mail.to_addr })}
-                        onClick={() => setAsking(mail.id)} data-testid="outbox-discard">
-                        {t('outbox.discard')}
-                      </button>
-                    ))}
+                  {(mail.status === 'failed' || mail.status === 'pending') && (
+                    <ConfirmButtons asking={asking === mail.id} busy={action.busy} testid="outbox-discard"
+                      label={t('outbox.discard')} name={t('outbox.discard_to', { to: mail.to_addr })}
+                      confirm={t('outbox.discard_confirm')} keep={t('outbox.keep')}
+                      onAsk={() => setAsking(mail.id)} onConfirm={() => void act(mail, discardMail, 'outbox.discarded')} onKeep={() => setAsking(null)} />
+                  )}
                 </span>
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </AdminTable>
   );
 }

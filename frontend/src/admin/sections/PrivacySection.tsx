@@ -3,6 +3,7 @@ import type { GuestSummary, RetentionOut } from '../../shared/api-types';
 import { Dialog } from '../../shared/components/Dialog';
 import { submitted } from '../../shared/components/forms';
 import { locale, t } from '../../shared/i18n';
+import { AdminTable } from '../components/AdminTable';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
@@ -115,20 +116,8 @@ function GuestTable({ guests, action, onErase }: { guests: GuestSummary[]; actio
   if (guests.length === 0) return <p class="admin-muted" data-testid="privacy-none">{t('privacy.none')}</p>;
   const download = (g: GuestSummary) => action.run(() => exportGuest(g.id), t('privacy.exported', { name: guestLabel(g) }));
   return (
-    <div class="table-wrap">
-      <table class="admin-table" data-testid="privacy-table">
-        <caption class="visually-hidden">{t('privacy.guests_title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('privacy.guest')}</th>
-            <th scope="col">{t('privacy.last_contact')}</th>
-            <th scope="col">{t('privacy.conversations')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('act.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+    <AdminTable caption={t('privacy.guests_title')} testid="privacy-table" actions
+      columns={[t('privacy.guest'), t('privacy.last_contact'), t('privacy.conversations')]}>
           {guests.map((g) => (
             <tr key={g.id} data-testid="privacy-row">
               <th scope="row">
@@ -153,9 +142,7 @@ function GuestTable({ guests, action, onErase }: { guests: GuestSummary[]; actio
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </AdminTable>
   );
 }
 

@@ -4,6 +4,7 @@ import { Tag } from '../../shared/components/Tag';
 import { t } from '../../shared/i18n';
 import type { Staff } from '../../shared/session';
 import { getTwoFactor, listStaff, requireTwoFactor } from '../api';
+import { AdminTable } from '../components/AdminTable';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction } from '../lib/useAction';
@@ -65,26 +66,8 @@ interface TableProps {
 
 function StaffTable({ staff, me, editing, onEdit }: TableProps) {
   return (
-    <div class="table-wrap">
-      <table class="admin-table" data-testid="staff-table">
-        <caption class="visually-hidden">{t('staff.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('staff.name')}</th>
-            <th scope="col">{t('staff.login_id')}</th>
-            <th scope="col">{t('staff.email')}</th>
-            <th scope="col">{t('staff.role')}</th>
-            <th scope="col" class="num">
-              {t('staff.max_chats')}
-            </th>
-            <th scope="col">{t('staff.state')}</th>
-            <th scope="col">{t('staff.two_factor')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('act.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+    <AdminTable caption={t('staff.caption')} testid="staff-table" actions
+      columns={[t('staff.name'), t('staff.login_id'), t('staff.email'), t('staff.role'), { label: t('staff.max_chats'), num: true }, t('staff.state'), t('staff.two_factor')]}>
           {staff.map((s) => (
             <tr key={s.id} data-testid={`staff-row-${s.login_id}`} class={s.active ? '' : 'is-disabled'}>
               <th scope="row">
@@ -114,9 +97,7 @@ function StaffTable({ staff, me, editing, onEdit }: TableProps) {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </AdminTable>
   );
 }
 

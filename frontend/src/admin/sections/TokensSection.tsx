@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { TokenCreated, TokenOut } from '../../shared/api-types';
 import { locale, t } from '../../shared/i18n';
+import { AdminTable, ConfirmButtons } from '../components/AdminTable';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
@@ -134,23 +135,8 @@ function TokenTable({ tokens, action, onRevoked }: TableProps) {
     if (changed) onRevoked(changed);
   };
   return (
-    <div class="table-wrap">
-      <table class="admin-table" data-testid="tokens-table">
-        <caption class="visually-hidden">{t('tokens.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('tokens.name')}</th>
-            <th scope="col">{t('tokens.scope')}</th>
-            <th scope="col">{t('tokens.hint')}</th>
-            <th scope="col">{t('tokens.created_at')}</th>
-            <th scope="col">{t('tokens.last_used')}</th>
-            <th scope="col">{t('tokens.state')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('act.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
+    <AdminTable caption={t('tokens.caption')} testid="tokens-table" actions
+      columns={[t('tokens.name'), t('tokens.scope'), t('tokens.hint'), t('tokens.created_at'), t('tokens.last_used'), t('tokens.state')]}>
           {tokens.map((token) => (
             <tr key={token.id} class={token.revoked_at ? 'is-disabled' : ''} data-testid="token-row">
               <th scope="row">{token.name}</th>
@@ -168,27 +154,17 @@ function TokenTable({ tokens, action, onRevoked }: TableProps) {
                 )}
               </td>
               <td>
-                {!token.revoked_at &&
-                  (asking === token.id ? (
-                    <span class="token-confirm">
-                      <button type="button" class="btn btn-danger btn-small" disabled={action.busy} onClick={() => void revoke(token)} data-testid="token-revoke-confirm">
-                        {t('tokens.revoke_confirm')}
-                      </button>
-                      <button type="button" class="btn btn-ghost btn-small" onClick={() => setAsking(null)}>
-                        {t('tokens.keep')}
-                      </button>
-                    </span>
-                  ) : (
-                    <button type="button" class="btn btn-ghost btn-small" aria-label={t('tokens.revoke_who', { name: token.name })}
-                      onClick={() => setAsking(token.id)} data-testid="token-revoke">
-                      {t('tokens.revoke')}
-                    </button>
-                  ))}
+                {!token.revoked_at && (
+                  <span class="token-confirm">
+                    <ConfirmButtons asking={asking === token.id} busy={action.busy} testid="token-revoke"
+                      label={t('tokens.revoke')} name={t('tokens.revoke_who', { name: token.name })}
+                      confirm={t('tokens.revoke_confirm')} keep={t('tokens.keep')}
+                      onAsk={() => setAsking(token.id)} onConfirm={() => void revoke(token)} onKeep={() => setAsking(null)} />
+                  </span>
+                )}
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </AdminTable>
   );
 }

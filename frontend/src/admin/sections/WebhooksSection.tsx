@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { DeliveryOut, WebhookCreated, WebhookEvent, WebhookOut } from '../../shared/api-types';
 import { locale, t } from '../../shared/i18n';
+import { AdminTable, ConfirmButtons } from '../components/AdminTable';
 import { Feedback } from '../components/Feedback';
 import { LoadState } from '../components/LoadState';
 import { useAction, type Action } from '../lib/useAction';
@@ -165,20 +166,9 @@ function WebhookCard({ hook, action, onChanged, onDeleted }: CardProps) {
         <button type="button" class="btn btn-ghost btn-small" aria-expanded={log} onClick={() => setLog(!log)} data-testid="webhook-log-toggle">
           {t('webhooks.log')}
         </button>
-        {asking ? (
-          <>
-            <button type="button" class="btn btn-danger btn-small" disabled={action.busy} onClick={() => void remove()} data-testid="webhook-delete-confirm">
-              {t('webhooks.delete_confirm')}
-            </button>
-            <button type="button" class="btn btn-ghost btn-small" onClick={() => setAsking(false)}>
-              {t('tokens.keep')}
-            </button>
-          </>
-        ) : (
-          <button type="button" class="btn btn-ghost btn-small" onClick={() => setAsking(true)} data-testid="webhook-delete">
-            {t('webhooks.delete')}
-          </button>
-        )}
+        <ConfirmButtons asking={asking} busy={action.busy} testid="webhook-delete"
+          label={t('webhooks.delete')} confirm={t('webhooks.delete_confirm')} keep={t('tokens.keep')}
+          onAsk={() => setAsking(true)} onConfirm={() => void remove()} onKeep={() => setAsking(false)} />
       </div>
       {log && <DeliveryLog hook={hook} action={action} />}
     </article>
@@ -197,22 +187,8 @@ function DeliveryLog({ hook, action }: { hook: WebhookOut; action: Action }) {
         deliveries.length === 0 ? (
           <p class="admin-muted" data-testid="webhook-log-none">{t('webhooks.log_none')}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="admin-table" data-testid="webhook-log">
-              <caption class="visually-hidden">{t('webhooks.log')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('webhooks.log_time')}</th>
-                  <th scope="col">{t('webhooks.events')}</th>
-                  <th scope="col">{t('webhooks.log_status')}</th>
-                  <th scope="col">{t('webhooks.log_code')}</th>
-                  <th scope="col">{t('webhooks.log_answer')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('act.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+          <AdminTable caption={t('webhooks.log')} testid="webhook-log" actions
+            columns={[t('webhooks.log_time'), t('webhooks.events'), t('webhooks.log_status'), t('webhooks.log_code'), t('webhooks.log_answer')]}>
                 {deliveries.map((d) => (
                   <tr key={d.id} data-testid="webhook-log-row">
                     <td>{when(d.last_attempt_at ?? d.created_at)}</td>
@@ -229,9 +205,7 @@ function DeliveryLog({ hook, action }: { hook: WebhookOut; action: Action }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </AdminTable>
         )
       }
     </LoadState>
