@@ -71,7 +71,7 @@ PURGE_EVERY = timedelta(hours=1)
 PURGE_BATCH = 1000
 GATHER_SECONDS = 0.025
 """After a nudge, how long the deliverer waits for more events before it claims."""
-PER_ENDPOINT = 8
+PER_ENDPOINT = 4
 """Requests one endpoint has in flight at most (the HTTP pool keeps as many connections)."""
 
 
