@@ -1,12 +1,13 @@
 """Server CPU per webhook delivery, the deliverer alone: `python -m bench.webhook_cpu`.
 
 A fresh SQLite database holds one store, one endpoint (a real receiver in another
-process on 127.0.0.1, `bench.webhooks.Receiver`: keep-alive, 200 at once) and `--count` pending deliveries
-with stored bodies; one `WebhookDeliverer` in this process sends them all. The
-figure is this process's CPU time (user + system, every thread) from start to the
-last row delivered, divided by the count: what delivery costs the server, without
-the chat load of `bench.webhooks` around it. A backlog, so the deliverer works in
-full batches; run with `PYTHONPATH` at the `src/` to measure.
+process on 127.0.0.1, `bench.webhooks.Receiver`: keep-alive, 200 at once) and
+`--count` pending deliveries with stored bodies; one `WebhookDeliverer` in this
+process sends them all. The figure is this process's CPU time (user + system,
+every thread) from start to the last row delivered, divided by the count: what
+delivery costs the server, without the chat load of `bench.webhooks` around it.
+A backlog, so the deliverer works in full batches; run with `PYTHONPATH` at the
+`src/` to measure.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ RECEIVER = ("import asyncio\nfrom bench.webhooks import Receiver\n"
 
 
 async def measure(count: int, workdir: Path) -> dict[str, float]:
-    from chats.config import Settings
     from chats.app import build_context
+    from chats.config import Settings
     from chats.db.migrate import upgrade
     from chats.db.models import Store, Webhook, WebhookDelivery
     from chats.ids import new_id, utcnow
