@@ -113,6 +113,8 @@ async def create_webhook(body: WebhookIn, auth: CurrentAdmin, who: Who,
                      target_id=row.id, details={"url": row.url, "events": row.events})
         out = webhook_out(row)
         secret = row.secret
+    if ctx.webhooks is not None:
+        ctx.webhooks.endpoints_changed()
     return WebhookCreated(**out.model_dump(), secret=secret)
 
 
@@ -133,7 +135,10 @@ async def update_webhook(webhook_id: str, body: WebhookPatch, auth: CurrentAdmin
         if changes:
             audit.record(uow.session, who, AuditAction.WEBHOOK_CHANGED, target_type="webhook",
                          target_id=row.id, details=changes)
-        return webhook_out(row)
+        out = webhook_out(row)
+    if ctx.webhooks is not None:
+        ctx.webhooks.endpoints_changed()
+    return out
 
 
 @router.delete("/{webhook_id}", status_code=204)

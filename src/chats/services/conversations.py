@@ -431,6 +431,7 @@ async def post_guest_message(uow: UnitOfWork, *, guest: Guest, client_msg_id: st
     stored: message_service.StoredMessage = await uow.session.run_sync(
         lambda s: job(s.connection()))
     uow.events.extend(message_events(stored))
+    webhooks.queued(stored.store_id)
     return stored
 
 
@@ -448,6 +449,7 @@ async def post_staff_message(
     frames = await message_service.frames_for(uow.session, [stored])
     for channel, _frame in message_events(stored):
         uow.publish(channel, frames[0])
+    webhooks.queued(stored.store_id)
     return stored
 
 

@@ -21,6 +21,7 @@ from chats.services.webhooks import (
     message_hook_params,
     message_hooks_cte,
     message_hooks_sqlite,
+    queued,
 )
 
 if TYPE_CHECKING:
@@ -400,11 +401,16 @@ async def insert_message(
 
 
 async def run_send(writer: Writer, job: Callable[[Connection], StoredMessage]) -> StoredMessage:
-    """Run a send job; a racing duplicate (unique violation) is retried and becomes an ack."""
+    """Run a send job; a racing duplicate (unique violation) is retried and becomes an ack.
+
+    Once stored, the webhook deliverer is nudged (its `message.created` rows are due).
+    """
     try:
-        return await writer.run(job, one_statement=True)
+        stored = await writer.run(job, one_statement=True)
     except IntegrityError:
-        return await writer.run(job, one_statement=True)
+        stored = await writer.run(job, one_statement=True)
+    queued(stored.store_id)
+    return stored
 
 
 def file_url(upload: Upload) -> str:

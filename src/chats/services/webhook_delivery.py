@@ -1,15 +1,22 @@
-"""The webhook deliverer: claims due outbox rows, signs and posts them, retries with back-off.
+"""The webhook deliverer: claims due outbox rows in batches, signs and posts them, retries.
 
-It claims rows the way `mail/sender.py` does: a short lease, renewed while the batch
-is in hand, taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL and a guarded UPDATE on
-both, so two processes never hold one attempt. A process killed mid-delivery frees
-its rows when the lease lapses; they are delivered again (at least once, same
-`webhook-id`, so receivers can drop the repeat).
+Like `mail/sender.py` it leases rows (renewed while in hand; `FOR UPDATE SKIP LOCKED`
+on PostgreSQL and a guarded UPDATE on both), so two processes never hold one
+attempt, and a process killed mid-delivery frees its rows when the lease lapses:
+they are delivered again (at least once, same `webhook-id`, so receivers can drop
+the repeat). Its statements are `services/webhook_claims.py`: a batch is claimed,
+with its endpoints and message bodies, in one job, and outcomes that finish
+together are written in one job, through the database's writer (on SQLite the
+group-commit thread the messages use), so delivery costs chats little.
 
-Before each attempt the endpoint's host is resolved, every address is checked
-(`domain.webhooks.is_public_address` unless CHATS_WEBHOOKS_ALLOW_PRIVATE), and the
-request goes to the checked address itself (Host header and TLS server name kept):
-a name that resolves differently a moment later cannot send us elsewhere.
+It sleeps until this process queues an event for a store with a live endpoint
+(`services.webhooks.queued`), or until its poll, and then waits a moment more so
+that one claim takes what a burst queued.
+
+Before each batch's attempts every endpoint's host is resolved once, every address
+checked (`domain.webhooks.is_public_address` unless CHATS_WEBHOOKS_ALLOW_PRIVATE),
+and each request goes to a checked address itself (Host header and TLS server name
+kept): a name that resolves differently a moment later cannot send us elsewhere.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import ipaddress
 import logging
 import socket
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -29,7 +38,7 @@ from sqlalchemy import delete, or_, select, update
 from standardwebhooks import Webhook as Signer
 
 from chats import __version__
-from chats.db.models import Conversation, Message, Store, Webhook, WebhookDelivery
+from chats.db.models import Store, Webhook, WebhookDelivery
 from chats.domain.webhooks import (
     LOG_KEEP,
     RETRY_FOR,
@@ -42,14 +51,12 @@ from chats.domain.webhooks import (
 from chats.errors import ChatsError
 from chats.ids import iso, utcnow
 from chats.mail.outbox import queue_webhook_disabled_notifications
-from chats.services.webhooks import envelope, message_data
+from chats.services import webhooks
+from chats.services.webhook_claims import Claimed, Settled, claim_job, renew_job, settle_job
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from contextlib import AbstractAsyncContextManager
-
-    from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.sql.elements import ColumnElement
 
     from chats.config import Settings
     from chats.db.engine import Database
@@ -62,6 +69,10 @@ TIMEOUT_SECONDS = 10.0
 READ_LIMIT = 4096
 PURGE_EVERY = timedelta(hours=1)
 PURGE_BATCH = 1000
+GATHER_SECONDS = 0.025
+"""After a nudge, how long the deliverer waits for more events before it claims."""
+PER_ENDPOINT = 4
+"""Requests one endpoint has in flight at most (the HTTP pool keeps as many connections)."""
 
 
 class DelivererHost(Protocol):
@@ -82,12 +93,15 @@ async def checked_addresses(url: str, *, allow_private: bool) -> list[str]:
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         raise ChatsError("bad_frame", "error.webhook_url")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, ValueError) as exc:
-        raise ChatsError("bad_frame", "error.webhook_resolve") from exc
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        addresses = [str(ipaddress.ip_address(parts.hostname))]  # a literal: nothing to look up
+    except ValueError:
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                parts.hostname, port, type=socket.SOCK_STREAM)
+        except (OSError, ValueError) as exc:
+            raise ChatsError("bad_frame", "error.webhook_resolve") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise ChatsError("bad_frame", "error.webhook_resolve")
     if not allow_private and not all(is_public_address(a) for a in addresses):
@@ -122,12 +136,68 @@ class Outcome:
     error: str | None = None
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
-    return (
-        (WebhookDelivery.status == DeliveryStatus.PENDING)
-        & (WebhookDelivery.next_attempt_at <= now)
-        & or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now)
-    )
+@dataclass
+class _Batch:
+    """What the attempts of one claimed batch share: each endpoint's checked target, signer."""
+
+    allow_private: bool
+    targets: dict[str, asyncio.Task[tuple[str, str, str]]] = field(default_factory=dict)
+    signers: dict[str, Signer] = field(default_factory=dict)
+
+    def target(self, url: str) -> asyncio.Task[tuple[str, str, str]]:
+        """The pinned URL, Host header and TLS name of `url`, resolved and checked once."""
+        task = self.targets.get(url)
+        if task is None:
+            task = self.targets[url] = asyncio.create_task(self._resolve(url))
+        return task
+
+    async def _resolve(self, url: str) -> tuple[str, str, str]:
+        addresses = await checked_addresses(url, allow_private=self.allow_private)
+        return _pinned(url, addresses[0])
+
+    def signer(self, hook_id: str, secret: str) -> Signer:
+        found = self.signers.get(hook_id)
+        if found is None:
+            found = self.signers[hook_id] = Signer(secret)
+        return found
+
+
+class _Settler:
+    """Writes outcomes that finish together in one job; `add` returns once it is written."""
+
+    def __init__(self, write: Callable[[list[Settled]], Awaitable[None]]) -> None:
+        self._write = write
+        self._pending: list[tuple[Settled, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def add(self, outcome: Settled) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((outcome, done))
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush(), name="webhook-settle")
+        await done
+
+    async def idle(self) -> None:
+        """Wait for the writes under way (shutdown)."""
+        while self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._write([outcome for outcome, _ in batch])
+                except Exception as exc:  # the leases lapse: the rows are attempted again
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._flushing = None
 
 
 class WebhookDeliverer:
@@ -136,10 +206,12 @@ class WebhookDeliverer:
     def __init__(self, ctx: DelivererHost, *, clock: Callable[[], datetime] = utcnow,
                  poll_seconds: float = 1.0, batch_size: int = 32,
                  lease_seconds: float | None = None,
-                 timeout_seconds: float = TIMEOUT_SECONDS) -> None:
+                 timeout_seconds: float = TIMEOUT_SECONDS,
+                 gather_seconds: float = GATHER_SECONDS) -> None:
         self._ctx = ctx
         self._clock = clock
         self._poll = poll_seconds
+        self._gather = gather_seconds
         self._batch = batch_size
         lease = lease_seconds or ctx.settings.webhooks_lease_seconds
         self._lease = timedelta(seconds=lease)
@@ -151,7 +223,13 @@ class WebhookDeliverer:
         self._running: set[asyncio.Task[None]] = set()
         self._in_hand: set[str] = set()
         self._stopping = False
+        self._starved = False  # the last claim filled every free slot: more may be due
         self._client: httpx.AsyncClient | None = None
+        self._settler = _Settler(self._write_outcomes)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._live: dict[str, set[str]] | None = None  # store → events wanted; None: unknown
+        self._live_at = 0.0
+        self._per_endpoint: dict[str, asyncio.Semaphore] = {}
 
     @property
     def owner(self) -> str:
@@ -162,20 +240,37 @@ class WebhookDeliverer:
         """Look for due deliveries now instead of at the next poll."""
         self._wake.set()
 
+    def endpoints_changed(self) -> None:
+        """An endpoint was added or changed here: heed every store's events until re-read."""
+        self._live = None
+
+    def _on_queued(self, store_id: str, event: WebhookEvent) -> None:
+        live = self._live
+        if live is not None and event not in live.get(store_id, ()):
+            return
+        with contextlib.suppress(RuntimeError):
+            if asyncio.get_running_loop() is self._loop:  # not another app's, in tests
+                self._wake.set()
+
     async def start(self) -> None:
-        """Run the polling loop (and the lease renewals) in the background."""
+        """Run the delivery loop (and the lease renewals) in the background."""
         if self._task is None:
             self._stopping = False
+            self._loop = asyncio.get_running_loop()
             self._client = httpx.AsyncClient(
                 follow_redirects=False, trust_env=False, timeout=self._timeout,
-                headers={"user-agent": f"CHATS-Webhooks/{__version__}"})
-            self._task = asyncio.create_task(self._loop(), name="webhook-deliverer")
+                headers={"user-agent": f"CHATS-Webhooks/{__version__}"},
+                limits=httpx.Limits(max_connections=self._batch,
+                                    max_keepalive_connections=self._batch))
+            webhooks.add_queue_listener(self._on_queued)
+            self._task = asyncio.create_task(self._run(), name="webhook-deliverer")
             self._renewer = asyncio.create_task(self._keep_leases(), name="webhook-lease")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Finish the deliveries in hand (up to `grace` seconds), then end the loop."""
         task, self._task = self._task, None
         if task is not None:
+            webhooks.remove_queue_listener(self._on_queued)
             self._stopping = True
             self._wake.set()
             await asyncio.gather(task, return_exceptions=True)
@@ -184,6 +279,7 @@ class WebhookDeliverer:
                 for pending in late:  # their leases lapse: another process sends them
                     pending.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
+            await self._settler.idle()
         renewer, self._renewer = self._renewer, None
         if renewer is not None:
             renewer.cancel()
@@ -192,10 +288,12 @@ class WebhookDeliverer:
             await self._client.aclose()
             self._client = None
 
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         purged_at: datetime | None = None
         while not self._stopping:
             try:
+                if time.monotonic() - self._live_at >= self._poll:
+                    await self._read_live()
                 await self.run_once()
                 if purged_at is None or self._clock() - purged_at >= PURGE_EVERY:
                     purged_at = self._clock()
@@ -204,7 +302,19 @@ class WebhookDeliverer:
                 log.exception("webhook delivery pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
+                if not self._stopping:  # let a burst's events all be queued: one claim
+                    await asyncio.sleep(self._gather)
             self._wake.clear()
+
+    async def _read_live(self) -> None:
+        """Which stores have live endpoints, for which events (nudges for others are ignored)."""
+        async with self._ctx.db.read() as session:
+            rows = await session.execute(select(Webhook.store_id, Webhook.events)
+                                         .where(Webhook.active.is_(True)))
+            live: dict[str, set[str]] = {}
+            for store_id, events in rows:
+                live.setdefault(store_id, set()).update(events or ())
+        self._live, self._live_at = live, time.monotonic()
 
     async def run_once(self) -> int:
         """Claim what is due, up to the free slots, and start delivering it; returns how many.
@@ -214,12 +324,15 @@ class WebhookDeliverer:
         free = self._batch - len(self._running)
         if free <= 0:
             return 0
-        claimed = await self._claim(self._clock(), free)
-        for delivery_id in claimed:
-            self._in_hand.add(delivery_id)
-            task = asyncio.create_task(self._handle(delivery_id), name="webhook-delivery")
+        claimed = await self._ctx.db.writer.run(
+            claim_job(self.owner, self._clock(), self._lease, free))
+        self._starved = len(claimed) == free
+        batch = _Batch(self._ctx.settings.webhooks_allow_private)
+        for item in claimed:
+            self._in_hand.add(item.id)
+            task = asyncio.create_task(self._handle(item, batch), name="webhook-delivery")
             self._running.add(task)
-            task.add_done_callback(functools.partial(self._finished, delivery_id))
+            task.add_done_callback(functools.partial(self._finished, item.id))
         return len(claimed)
 
     async def purge(self) -> int:
@@ -244,7 +357,8 @@ class WebhookDeliverer:
     def _finished(self, delivery_id: str, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self._in_hand.discard(delivery_id)
-        self._wake.set()  # a slot is free: look for more
+        if self._starved:  # a slot is free and more may be waiting
+            self._wake.set()
 
     async def drain(self) -> None:
         """Wait until the deliveries started so far have finished (tests, shutdown)."""
@@ -258,75 +372,51 @@ class WebhookDeliverer:
             if not self._in_hand:
                 continue
             try:
-                async with self._ctx.unit_of_work() as uow:
-                    await uow.session.execute(
-                        update(WebhookDelivery)
-                        .where(WebhookDelivery.id.in_(sorted(self._in_hand)),
-                               WebhookDelivery.locked_by == self.owner)
-                        .values(locked_until=self._clock() + self._lease)
-                        .execution_options(synchronize_session=False))
+                await self._ctx.db.writer.run(renew_job(
+                    self.owner, sorted(self._in_hand), self._clock() + self._lease))
             except Exception:
                 log.exception("webhook lease renewal failed")
 
-    async def _claim(self, now: datetime, limit: int) -> list[str]:
-        """Lease up to `limit` due rows to this process, committed before any sending."""
-        async with self._ctx.db.read() as session:
-            if await session.scalar(select(WebhookDelivery.id).where(_due(now)).limit(1)) is None:
-                return []
-        async with self._ctx.unit_of_work() as uow:
-            query = (select(WebhookDelivery.id).where(_due(now))
-                     .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                     .limit(limit))
-            if not self._ctx.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            candidates = list(await uow.session.scalars(query))
-            if not candidates:
-                return []
-            claim = (update(WebhookDelivery)
-                     .where(WebhookDelivery.id.in_(candidates), _due(now))
-                     .values(locked_by=self.owner, locked_until=now + self._lease)
-                     .returning(WebhookDelivery.id)
-                     .execution_options(synchronize_session=False))
-            return sorted(await uow.session.scalars(claim), key=candidates.index)
-
-    async def _handle(self, delivery_id: str) -> None:
+    async def _handle(self, item: Claimed, batch: _Batch) -> None:
         try:
-            async with self._ctx.db.read() as session:
-                delivery = await session.get(WebhookDelivery, delivery_id)
-                hook = await session.get(Webhook, delivery.webhook_id) if delivery else None
-                body = await _body(session, delivery) if delivery is not None else None
-            if delivery is None:
-                return
-            if hook is None or not hook.active or body is None:
-                await self._settle(delivery, hook, body, Outcome(
+            body = item.body
+            if body is None and item.message is not None:  # message.created: built once
+                body = webhooks.envelope(WebhookEvent.MESSAGE_CREATED,
+                                         webhooks.message_data_from(item.message),
+                                         item.message["created_at"])
+            if item.url is None or item.secret is None or not item.active or body is None:
+                await self._settler.add(self._settled(item, body, Outcome(
                     False, error="endpoint switched off" if body else "event no longer held"),
-                    final=True)
+                    final=True))
                 return
-            outcome = await self._attempt(hook, delivery, body)
-            await self._settle(delivery, hook, body, outcome)
+            gate = self._per_endpoint.get(item.webhook_id)
+            if gate is None:
+                gate = self._per_endpoint[item.webhook_id] = asyncio.Semaphore(PER_ENDPOINT)
+            async with gate:
+                outcome = await self._attempt(item, item.url, item.secret, body, batch)
+            await self._settler.add(self._settled(item, body, outcome, final=False))
         except Exception:
-            log.exception("webhook delivery failed unexpectedly", extra={"id": delivery_id})
+            log.exception("webhook delivery failed unexpectedly", extra={"id": item.id})
 
-    async def _attempt(self, hook: Webhook, delivery: WebhookDelivery, body: str) -> Outcome:
+    async def _attempt(self, item: Claimed, url: str, secret: str, body: str,
+                       batch: _Batch) -> Outcome:
         """One signed POST to the checked address; never raises."""
         try:
-            addresses = await checked_addresses(
-                hook.url, allow_private=self._ctx.settings.webhooks_allow_private)
+            pinned, host, server_name = await batch.target(url)
         except ChatsError as exc:
             return Outcome(False, error=exc.key)
-        url, host, server_name = _pinned(hook.url, addresses[0])
         now = self._clock()
         headers = {
             "content-type": "application/json", "host": host,
-            "webhook-id": delivery.id, "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Signer(hook.secret).sign(delivery.id, now, body),
+            "webhook-id": item.id, "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": batch.signer(item.webhook_id, secret).sign(item.id, now, body),
         }
         assert self._client is not None
         try:
             # httpx's timeout bounds each read; this bounds the whole attempt (a receiver
             # that drips its answer byte by byte cannot hold a slot for longer).
             async with asyncio.timeout(self._timeout), self._client.stream(
-                    "POST", url, content=body.encode(), headers=headers,
+                    "POST", pinned, content=body.encode(), headers=headers,
                     extensions={"sni_hostname": server_name}) as answer:
                 chunk = b""
                 async for part in answer.aiter_bytes():
@@ -340,80 +430,58 @@ class WebhookDeliverer:
         except httpx.HTTPError as exc:
             return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
 
-    async def _settle(self, delivery: WebhookDelivery, hook: Webhook | None, body: str | None,
-                      outcome: Outcome, *, final: bool = False) -> None:
-        """Write the attempt's outcome, and the endpoint's failure state, in one transaction."""
+    def _settled(self, item: Claimed, body: str | None, outcome: Outcome, *,
+                 final: bool) -> Settled:
+        """The row an attempt leaves: delivered, failed for good, or due again after back-off."""
         now = self._clock()
-        attempts = delivery.attempts + (0 if final else 1)
-        values: dict[str, Any] = {
-            "attempts": attempts, "last_attempt_at": now, "response_code": outcome.code,
-            "response_excerpt": outcome.body, "last_error": outcome.error, "body": body,
-            "locked_by": None, "locked_until": None,
-        }
+        attempts = item.attempts + (0 if final else 1)
+        next_at = None
         if outcome.delivered:
-            values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
-        elif final or now >= delivery.retry_until:
-            values["status"] = DeliveryStatus.FAILED
+            status = DeliveryStatus.DELIVERED
+        elif final or now >= item.retry_until:
+            status = DeliveryStatus.FAILED
         else:
+            status = DeliveryStatus.PENDING
             delay = backoff_seconds(attempts, self._ctx.settings.webhooks_retry_seconds)
-            values["next_attempt_at"] = now + timedelta(seconds=delay)
+            next_at = now + timedelta(seconds=delay)
+        return Settled(item.id, item.webhook_id, status, attempts, now, outcome.code,
+                       outcome.body, outcome.error, body, next_at, counts=not final,
+                       failing_since=item.failing_since)
+
+    async def _write_outcomes(self, outcomes: list[Settled]) -> None:
+        result = await self._ctx.db.writer.run(settle_job(self.owner, outcomes))
+        if 0 <= result.written < len(outcomes):
+            log.warning("webhook lease lost before the outcome was written",
+                        extra={"ids": [o.id for o in outcomes]})
+        for hook_id in result.to_switch_off:
+            await self._switch_off(hook_id, outcomes[-1].at)
+
+    async def _switch_off(self, hook_id: str, now: datetime) -> None:
+        """An endpoint failing for a day: off, its pending rows failed, its admins told."""
         async with self._ctx.unit_of_work() as uow:
-            done = await uow.session.scalar(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery.id,
-                       WebhookDelivery.locked_by == self.owner)
-                .values(**values).returning(WebhookDelivery.id)
-                .execution_options(synchronize_session=False))
-            if done is None:
-                log.warning("webhook lease lost before the outcome was written",
-                            extra={"id": delivery.id})
+            session = uow.session
+            off = (await session.execute(
+                update(Webhook)
+                .where(Webhook.id == hook_id, Webhook.active.is_(True),
+                       Webhook.failing_since <= now - RETRY_FOR)
+                .values(active=False, disabled_at=now)
+                .returning(Webhook.store_id, Webhook.url)
+                .execution_options(synchronize_session=False))).first()
+            if off is None:  # switched off by another process, or it recovered meanwhile
                 return
-            if hook is not None and not final:
-                await self._endpoint_state(uow.session, hook.id, outcome.delivered, now)
-
-    async def _endpoint_state(self, session: AsyncSession, hook_id: str, delivered: bool,
-                              now: datetime) -> None:
-        """Note when an endpoint began failing; after a day of it, switch it off and tell."""
-        hook = await session.get(Webhook, hook_id)
-        if hook is None or not hook.active:
-            return
-        if delivered:
-            hook.failing_since = None
-            return
-        if hook.failing_since is None:
-            hook.failing_since = now
-            return
-        if now - hook.failing_since < RETRY_FOR:
-            return
-        hook.active = False
-        hook.disabled_at = now
-        await session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.webhook_id == hook.id,
-                   WebhookDelivery.status == DeliveryStatus.PENDING,
-                   or_(WebhookDelivery.locked_by.is_(None),
-                       WebhookDelivery.locked_by == self.owner))
-            .values(status=DeliveryStatus.FAILED, last_error="endpoint switched off")
-            .execution_options(synchronize_session=False))
-        store = await session.get(Store, hook.store_id)
-        if store is not None:
-            await queue_webhook_disabled_notifications(
-                session, settings=self._ctx.settings, store=store, webhook_id=hook.id,
-                url=hook.url, disabled_at=iso(now))
+            store_id, url = off
+            await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.webhook_id == hook_id,
+                       WebhookDelivery.status == DeliveryStatus.PENDING,
+                       or_(WebhookDelivery.locked_by.is_(None),
+                           WebhookDelivery.locked_by == self.owner))
+                .values(status=DeliveryStatus.FAILED, last_error="endpoint switched off")
+                .execution_options(synchronize_session=False))
+            store = await session.get(Store, store_id)
+            if store is not None:
+                await queue_webhook_disabled_notifications(
+                    session, settings=self._ctx.settings, store=store, webhook_id=hook_id,
+                    url=url, disabled_at=iso(now))
         log.warning("webhook endpoint switched off after a day of failures",
-                    extra={"webhook_id": hook.id, "store_id": hook.store_id})
-
-
-async def _body(session: AsyncSession, delivery: WebhookDelivery) -> str | None:
-    """The body to send: stored, or (message.created, queued by the hot path) built now."""
-    if delivery.body is not None:
-        return delivery.body
-    if delivery.event != WebhookEvent.MESSAGE_CREATED:
-        return None
-    message = await session.get(Message, delivery.subject_id)
-    if message is None:
-        return None
-    guest_id = await session.scalar(select(Conversation.guest_id)
-                                    .where(Conversation.id == message.conversation_id))
-    return envelope(WebhookEvent.MESSAGE_CREATED, message_data(message, guest_id),
-                    message.created_at)
+                    extra={"webhook_id": hook_id, "store_id": store_id})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import String, Text, bindparam, func, literal, select, true
@@ -26,6 +27,7 @@ from chats.errors import ChatsError
 from chats.ids import iso, new_id, utcnow
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from sqlalchemy import Table
@@ -108,6 +110,30 @@ async def queue(session: AsyncSession, *, store_id: str, event: WebhookEvent, su
     dialect = session.get_bind().dialect.name
     params = {**queue_params(event, subject_id, envelope(event, data)), "w_store": store_id}
     await session.execute(_QUEUE.statement(dialect), params)
+    queued(store_id, event)
+
+
+Listener = Callable[[str, WebhookEvent], None]
+_listeners: list[Listener] = []
+
+
+def add_queue_listener(listener: Listener) -> None:
+    """Call `listener(store_id, event)` when this process queues an event (a message: once
+    stored). The deliverer listens, to claim at once instead of at its next poll; a
+    listener runs on the caller's event loop and must only take note (set an Event)."""
+    _listeners.append(listener)
+
+
+def remove_queue_listener(listener: Listener) -> None:
+    """Stop calling `listener`."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def queued(store_id: str, event: WebhookEvent = WebhookEvent.MESSAGE_CREATED) -> None:
+    """Tell the listeners that `store_id` may have deliveries of `event` due (no statement)."""
+    for listener in _listeners:
+        listener(store_id, event)
 
 
 def message_hooks_sqlite(conn: Connection, store_id: str, message_id: str,
@@ -145,11 +171,20 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
 
 def message_data(message: Message, guest_id: str | None = None) -> dict[str, Any]:
     """A message as a webhook describes it."""
-    return {"message": {
+    return message_data_from({
         "id": message.id, "conversation_id": message.conversation_id, "seq": message.seq,
         "author": message.author, "kind": message.kind, "text": message.text,
         "stamp": message.stamp, "staff_id": message.staff_id, "guest_id": guest_id,
-        "created_at": iso(message.created_at),
+        "created_at": message.created_at})
+
+
+def message_data_from(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`message_data` of a message read as columns (the deliverer's joined read)."""
+    return {"message": {
+        "id": values["id"], "conversation_id": values["conversation_id"], "seq": values["seq"],
+        "author": values["author"], "kind": values["kind"], "text": values["text"],
+        "stamp": values["stamp"], "staff_id": values["staff_id"],
+        "guest_id": values["guest_id"], "created_at": iso(values["created_at"]),
     }}
 
 
