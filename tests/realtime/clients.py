@@ -58,6 +58,13 @@ class WsClient:
         await self.ws.close()
 
 
+# A test's client keeps reading into memory whatever the test does not ask for: with
+# the library's bounded queue it would stop reading the socket, and closing a socket
+# with frames still unread then waits out the 10 s close timeout. Tests of slow
+# readers connect with their own small queue.
+UNREAD = None
+
+
 class Guest(WsClient):
     token: str
     guest_id: str
@@ -66,7 +73,7 @@ class Guest(WsClient):
     @classmethod
     async def connect(cls, ws_url: str, widget_key: str, token: str | None = None,
                       resume: Frame | None = None, **extra: Any) -> Guest:
-        ws = await connect(f"{ws_url}/ws/guest", max_size=2**22)
+        ws = await connect(f"{ws_url}/ws/guest", max_size=2**22, max_queue=UNREAD)
         guest = cls(ws)
         hello: Frame = {"type": "hello", "store": widget_key, **extra}
         if token:
@@ -107,7 +114,7 @@ class Staff(WsClient):
         cookie = cookie or await cls.login(http_url, login_id)
         ws = await connect(f"{ws_url}/ws/staff", origin=http_url,  # type: ignore[arg-type]
                            additional_headers={"Cookie": f"chats_session={cookie}"},
-                           max_size=2**22)
+                           max_size=2**22, max_queue=UNREAD)
         staff = cls(ws)
         staff.cookie = cookie
         hello: Frame = {"type": "hello"}
