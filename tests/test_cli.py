@@ -11,12 +11,11 @@ from pathlib import Path
 import httpx
 
 from chats.config import Settings
-from tests.servers import ProcessServer
+from tests.servers import ProcessServer, env_for
 
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CHATS_DATABASE_URL": settings.effective_database_url,
-           "CHATS_DATA_DIR": str(settings.data_dir), "CHATS_SECRET_KEY": settings.secret_key}
+    env = {**os.environ, **env_for(settings)}
     return subprocess.run(
         [sys.executable, "-m", "chats", *args], env=env, capture_output=True, text=True,
         timeout=60, check=False,
@@ -40,9 +39,7 @@ def test_create_store_and_staff_then_log_in(settings: Settings, tmp_path: Path) 
     assert dup.returncode == 1
     assert json.loads(dup.stderr)["error"]["code"] == "conflict"
 
-    env = {"CHATS_DATABASE_URL": settings.effective_database_url,
-           "CHATS_DATA_DIR": str(settings.data_dir), "CHATS_SECRET_KEY": settings.secret_key}
-    srv = ProcessServer(env=env, log_path=tmp_path / "server.log").start()
+    srv = ProcessServer(env=env_for(settings), log_path=tmp_path / "server.log").start()
     try:
         with httpx.Client(base_url=srv.url) as c:
             r = c.post("/api/auth/login", json={"login_id": "clerk", "password": "clerk-password"})
