@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from chats.domain.search import fold, sql_fold_tables
 
-SQLITE_FUNCTION: Final = "chats_search_key"
+SQLITE_FUNCTION: Final = "chats_search_key"  # the name the statements below call
 
 
 def _fold(text: object) -> str | None:
@@ -44,17 +44,17 @@ SQLITE_CREATE: Final = (
     " VALUES ('delete', old.id, old.body); END",
     "CREATE TRIGGER messages_search_ai AFTER INSERT ON messages WHEN new.text <> '' BEGIN"
     " INSERT INTO message_search_docs(message_id, body)"
-    f" VALUES (new.id, {SQLITE_FUNCTION}(new.text)); END",
+    " VALUES (new.id, chats_search_key(new.text)); END",
     "CREATE TRIGGER messages_search_ad AFTER DELETE ON messages BEGIN"
     " DELETE FROM message_search_docs WHERE message_id = old.id; END",
     "CREATE TRIGGER messages_search_au AFTER UPDATE OF text ON messages BEGIN"
     " DELETE FROM message_search_docs WHERE message_id = old.id;"
     " INSERT INTO message_search_docs(message_id, body)"
-    f" SELECT new.id, {SQLITE_FUNCTION}(new.text) WHERE new.text <> ''; END",
+    " SELECT new.id, chats_search_key(new.text) WHERE new.text <> ''; END",
 )
 SQLITE_BACKFILL: Final = (
     "INSERT INTO message_search_docs(message_id, body)"
-    f" SELECT id, {SQLITE_FUNCTION}(text) FROM messages WHERE text <> ''"
+    " SELECT id, chats_search_key(text) FROM messages WHERE text <> ''"
     " ORDER BY created_at, rowid"
 )
 SQLITE_DROP: Final = (

@@ -2,7 +2,7 @@
 
 Messages are indexed by character trigrams of a folded copy of their text
 (docs/decisions/0013-message-search.md). The folding is the guest search's
-`search_key` (NFKC, case folding, katakana as hiragana): the same function builds
+(`domain/text.py::search_key`: NFKC, lower case, katakana as hiragana): the same function builds
 the index (a SQLite function the trigger calls; a PostgreSQL SQL function mirroring
 it, `sql_fold_tables`) and folds the query, so ｶﾞ, ガ and が find each other.
 """
@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from chats.domain.text import search_key
+from chats.domain.text import KATA_TO_HIRA
 
 MAX_QUERY_CHARS: Final = 100
 MAX_WORDS: Final = 8
@@ -34,8 +34,13 @@ class SearchQueryError(ValueError):
 
 
 def fold(text: str) -> str:
-    """The indexed form of a message's text (and of query words)."""
-    return search_key(text)
+    """The indexed form of a message's text (and of query words).
+
+    The guest search's `search_key` with `lower()` for its case folding: PostgreSQL has
+    `lower()` but no full case folding, and its index must fold exactly like this (ß stays).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
+    return folded.translate(KATA_TO_HIRA)
 
 
 def query_words(q: str) -> list[str]:
