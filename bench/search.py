@@ -105,10 +105,12 @@ def message_text(rng: random.Random, author: str) -> str:
 
 
 def vocabulary() -> list[str]:
-    """Words people would search for: products, colours, places, phrases (3+ characters)."""
+    """Words people would search for: products, colours, places, phrases."""
     words = [*PRODUCTS, *COLOURS, *PREFS, *CITIES, "在庫", "入荷", "返品", "キャンセル", "配送状況",
              "ギフト包装", "クーポン", "領収書", "送料無料", "注文番号", "コンビニ払い", "交換品"]
-    return [w for w in words if len(w) >= 2]
+    # Words of three characters or more: what the index finds; shorter ones are measured
+    # apart (`short_word_scan`), since they read the newest messages instead.
+    return [w for w in words if len(w) >= 3]
 
 
 async def load(url: str, store_id: str, count: int, rng: random.Random,
