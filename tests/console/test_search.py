@@ -251,7 +251,8 @@ async def test_the_database_folds_like_the_query(db: Database) -> None:
     """The index's fold (SQL on PostgreSQL, the registered function on SQLite) is the query's."""
     from chats.domain.search import fold
 
-    samples = ["ｶﾞｽｺﾝﾛ", "ＡＢＣ１２３abc", "ヴァイオリンとヵ月", "ヽヾゝ", "Ｓｔｒａßｅ", "〒１００"]
+    samples = ["ｶﾞｽｺﾝﾛ", "ＡＢＣ１２３abc", "ヴァイオリンとヵ月", "ヽヾゝ", "Ｓｔｒａßｅ",
+               "〒１００"]
     async with db.read() as session:
         for sample in samples:
             stored = await session.scalar(text("SELECT chats_search_key(:t)"), {"t": sample})

@@ -23,7 +23,8 @@ async def test_search_finds_and_opens_the_conversation_at_the_message(
         make_page: MakePage, server: ThreadServer, store: StoreInfo, db: Database) -> None:
     filler = [f"{n}件目のやりとりです。よろしくお願いします" for n in range(40)]
     found = await seed(db, store.store_id,
-                       ["こんにちは", "いらっしゃいませ", "ﾎﾟｲﾝﾄｶｰﾄﾞを家に忘れました<b>!</b>", *filler],
+                       ["こんにちは", "いらっしゃいませ",
+                        "ﾎﾟｲﾝﾄｶｰﾄﾞを家に忘れました<b>!</b>", *filler],
                        nickname="たなか", staff_id=store.admin_id,
                        start=utcnow() - timedelta(days=3))
     await seed(db, store.store_id, ["送料はいくらですか", "全国一律550円です"], nickname="すずき")
