@@ -2,10 +2,10 @@
 
 Words of three characters or more go through the trigram index (SQLite: the FTS5
 table `message_search`, walked newest first and stopped after a page; PostgreSQL:
-the `pg_trgm` GIN index on `chats_search_key(text)`); shorter words are matched as
-substrings of the folded text. A query made only of short words cannot use the index:
-it is matched against the store's newest `SHORT_SCAN_LIMIT` messages that pass the
-filters, and the answer says so (`scan_limit`).
+the `pg_trgm` GIN index on the generated column `messages.search_folded`); shorter
+words are matched as substrings of the folded text. A query made only of short words
+cannot use the index: it is matched against the store's newest `SHORT_SCAN_LIMIT`
+messages that pass the filters, and the answer says so (`scan_limit`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import and_, column, literal_column, or_, select, table, text
 
 from chats.db.models import Conversation, Guest, Message, Staff, Store
 from chats.domain import calendar
@@ -135,7 +135,7 @@ def _base() -> Any:
 
 def _folded(dialect: str) -> Any:
     """The folded text a short word is looked for in."""
-    return _docs.c.body if dialect == "sqlite" else func.chats_search_key(Message.text)
+    return _docs.c.body if dialect == "sqlite" else literal_column("messages.search_folded")
 
 
 def _build(dialect: str, store_id: str, words: list[str], filters: SearchFilters,
