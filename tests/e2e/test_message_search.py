@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from chats.db.engine import Database
 from chats.ids import utcnow
 from tests.console.test_search import seed
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_console import WAIT, console_login
 from tests.factories import StoreInfo
@@ -43,6 +44,7 @@ async def test_search_finds_and_opens_the_conversation_at_the_message(
     await expect(hits).to_contain_text("たなか")
     await expect(hits.get_by_test_id("msearch-author")).to_have_text("ゲストの発言")
     await screenshot(page, "console-message-search-ja")
+    await assert_accessible(page, "console-message-search")
 
     # One- and two-character words: the panel says only the newest messages were read.
     await box.fill("送料")
