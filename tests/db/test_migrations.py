@@ -8,11 +8,13 @@ from sqlalchemy import inspect, text
 
 from chats.db.engine import Database
 from chats.db.models import Base
+from chats.db.search_index import outside_search_index
 
 
 async def test_upgrade_head_matches_models(db: Database) -> None:
     def diff(sync_conn):  # type: ignore[no-untyped-def]
-        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True,
+                                                         "include_name": outside_search_index})
         return compare_metadata(ctx, Base.metadata)
 
     async with db.engine.connect() as conn:

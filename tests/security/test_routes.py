@@ -157,6 +157,11 @@ PUBLIC = {
 
 
 STAFF_ANSWER = staff_only(OK, foreign=own())
+
+
+async def search_guest_a(case: Case) -> Req:
+    return Req({}, params={"q": "こんにちは", "guest_id": case.world.guests[GUEST_A].guest_id})
+
 ADMIN_ANSWER = admin_only(OK, foreign=own())
 HOURS = {"enabled": False, "time_zone": "Asia/Tokyo", "holidays_closed": True,
          "weekly": [[["10:00", "18:00"]]] * 5 + [[], []], "closures": [], "special_days": []}
@@ -212,6 +217,8 @@ ROWS: list[Row] = [
     Row("GET /api/guests/{guest_id}", staff_only(OK), guest_a),
     Row("PATCH /api/guests/{guest_id}", staff_only(OK), guest_a_notes),
     Row("GET /api/guests/{guest_id}/pageviews", staff_only(OK), guest_a),
+    # message search (issue 19): store A's guest as a filter; other stores get 404
+    Row("GET /api/search/messages", staff_only(OK), search_guest_a),
     Row("POST /api/guests/{guest_id}/messages", staff_only(ok(201)), guest_a2_reply),
     Row("GET /api/canned-responses", STAFF_ANSWER),
     Row("POST /api/canned-responses", staff_only(ok(201), foreign=own(201)),

@@ -11,6 +11,7 @@ import { guestName } from './format';
 import { ChatTabs } from './components/ChatTabs';
 import { Composer } from './components/Composer';
 import { GuestList } from './components/GuestList';
+import { MessageSearch, searchingMessages } from './components/MessageSearch';
 import { Operations } from './components/Operations';
 import { StaffList } from './components/StaffList';
 import { StatusItems } from './components/StatusItems';
@@ -80,7 +81,7 @@ function ConsoleShell({ staff }: { staff: Staff }) {
         <StatusItems />
       </AppBar>
       <HoursNotice />
-      {admin && supervising.value ? <SupervisorView /> : <main class={`console__grid${replyingOffline.value ? ' is-guests' : ''}`}>
+      {admin && supervising.value ? <SupervisorView /> : <main class={`console__grid${replyingOffline.value || searchingMessages.value ? ' is-guests' : ''}`}>
         <h1 class="visually-hidden">{t('console.title')}</h1>
         <aside class="console__side" aria-label={t('console.side')}>
           <WaitingList />
@@ -92,6 +93,9 @@ function ConsoleShell({ staff }: { staff: Staff }) {
               <button type="button" class="op-btn op-btn--wide" data-testid="guest-list-button" aria-pressed={replyingOffline.value} onClick={() => (replyingOffline.value = !replyingOffline.value)}>
                 <Icon name="book" /> {t('console.guest_list')}
               </button>
+              <button type="button" class="op-btn op-btn--wide" data-testid="message-search-button" aria-pressed={searchingMessages.value} onClick={() => { replyingOffline.value = false; searchingMessages.value = !searchingMessages.value; }}>
+                <Icon name="search" /> {t('console.msearch.open')}
+              </button>
             </div>
           </section>
           <section class="panel" aria-labelledby="online-heading">
@@ -102,6 +106,7 @@ function ConsoleShell({ staff }: { staff: Staff }) {
           </section>
         </aside>
         {replyingOffline.value && <GuestList onClose={() => (replyingOffline.value = false)} />}
+        {searchingMessages.value && !replyingOffline.value && <MessageSearch onClose={() => (searchingMessages.value = false)} />}
         <section class="console__chat" aria-label={t('console.chats')}>
           <ChatTabs />
           {chat ? (

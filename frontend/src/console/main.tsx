@@ -20,6 +20,7 @@ import './styles/staff-list.css';
 import './styles/user-info.css';
 import './styles/canned-dialog.css';
 import './styles/guest-list.css';
+import './styles/message-search.css';
 import './styles/notices.css';
 import './styles/narrow.css';
 import './styles/supervisor.css';

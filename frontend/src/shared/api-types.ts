@@ -416,6 +416,20 @@ export interface MessageFile {
   content_type?: string | null;
 }
 
+export interface MessageHit {
+  message_id: string;
+  conversation_id: string;
+  seq: number;
+  author: string;
+  staff_id: string | null;
+  staff_name: string | null;
+  guest_id: string;
+  nickname: string | null;
+  status: ConversationStatus;
+  created_at: string;
+  snippet: SnippetSegment[];
+}
+
 export interface MessagePage {
   messages: Array<Record<string, unknown>>;
   has_more: boolean;
@@ -425,6 +439,13 @@ export interface MessagePageV1 {
   messages: MessageV1[];
   /** Pass as `after_seq` for the next page; null when no more messages follow */
   next_after_seq: number | null;
+}
+
+export interface MessageSearchPage {
+  hits: MessageHit[];
+  page: number;
+  has_more: boolean;
+  scan_limit: number | null;
 }
 
 export interface MessageStaff {
@@ -555,6 +576,11 @@ export interface SessionOut {
   csrf_token: string;
   staff: StaffOut;
   recovery_codes?: string[] | null;
+}
+
+export interface SnippetSegment {
+  text: string;
+  hit: boolean;
 }
 
 export interface SpecialDayIn {
@@ -881,6 +907,7 @@ export interface ApiResponses {
   "POST /api/outbox/{mail_id}/discard": MailOut;
   "POST /api/outbox/{mail_id}/retry": MailOut;
   "GET /api/postal-codes": PostalLookup;
+  "GET /api/search/messages": MessageSearchPage;
   "GET /api/staff": StaffList;
   "POST /api/staff": StaffOut;
   "PATCH /api/staff/{staff_id}": StaffOut;

@@ -21,6 +21,7 @@ from chats.api import (
     outbox,
     postal,
     privacy,
+    search,
     staff,
     stamps,
     stats,
@@ -53,4 +54,5 @@ def routers() -> list[APIRouter]:
         postal.router,  # Japanese forms (issue 16)
         audit.router,  # the audit log (issue 17)
         privacy.router,  # privacy requests and retention (issue 17)
+        search.router,  # message search (issue 19)
     ]

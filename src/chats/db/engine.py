@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chats.db.search_index import register_sqlite_functions
 from chats.db.writer import AsyncEngineWriter, SqliteGroupWriter, Writer
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

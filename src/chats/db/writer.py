@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from chats.db.search_index import register_sqlite_functions
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -74,6 +76,7 @@ def sqlite_sync_engine(url: str) -> Engine:
                        "busy_timeout=10000"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -25,7 +25,7 @@ _POSTAL_RE: Final = re.compile(r"〒?\s*([0-9]{3})-?([0-9]{4})")
 # Katakana ァ..ヶ and the iteration marks ヽヾ sit exactly 0x60 above their
 # hiragana twins; ヷ..ヺ have no hiragana form and are left as they are.
 _KATAKANA_OFFSET: Final = 0x60
-_KATA_TO_HIRA: Final = str.maketrans(
+KATA_TO_HIRA: Final = str.maketrans(
     {
         **{cp: cp - _KATAKANA_OFFSET for cp in range(ord("ァ"), ord("ヶ") + 1)},
         ord("ヽ"): ord("ゝ"),
@@ -110,7 +110,7 @@ def search_key(s: str) -> str:
     # NFKC merges widths (ｶﾞ→ガ, Ａ→A); the second NFKC keeps the result stable,
     # since case folding can produce text that NFKC would change again.
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
-    return folded.translate(_KATA_TO_HIRA)
+    return folded.translate(KATA_TO_HIRA)
 
 
 # What people put between the digits of a phone number. A search text is already

@@ -131,15 +131,16 @@ function GuestRow({ guest: g, onOpen }: { guest: GuestSummary; onOpen: (id: stri
   );
 }
 
-function GuestView({ guestId, onBack }: { guestId: string; onBack: () => void }) {
+/** One guest's conversations; `conversationId`/`focusSeq` open one at a message (search). */
+export function GuestView({ guestId, onBack, conversationId: initial = null, focusSeq, backLabel }: { guestId: string; onBack: () => void; conversationId?: string | null; focusSeq?: number; backLabel?: string }) {
   const [guest, setGuest] = useState<GuestDetail | null>(null);
-  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [conversationId, setConversationId] = useState<string | null>(initial);
   const conversations = guest?.conversations ?? [];
   const current = conversations.find((c) => c.id === conversationId) ?? conversations[0] ?? null;
   const chatting = conversations.some((c) => c.status !== 'ended');
   return (
     <div class="guest-view" data-testid="guest-view">
-      <button type="button" class="link-btn guest-view__back" onClick={onBack} data-testid="guest-back">← {t('console.back_to_list')}</button>
+      <button type="button" class="link-btn guest-view__back" onClick={onBack} data-testid="guest-back">← {backLabel ?? t('console.back_to_list')}</button>
       <div class="guest-view__grid">
         <div class="guest-view__main">
           <div class="guest-view__convs" role="tablist" aria-label={t('console.past_conversations')}>
@@ -150,7 +151,7 @@ function GuestView({ guestId, onBack }: { guestId: string; onBack: () => void })
               </button>
             ))}
           </div>
-          {current ? <History conversation={current} /> : <p class="panel__empty">{t('console.no_conversations')}</p>}
+          {current ? <History conversation={current} focusSeq={current.id === initial ? focusSeq : undefined} /> : <p class="panel__empty">{t('console.no_conversations')}</p>}
           {guest && <OfflineReply guest={guest} chatting={chatting} onSent={(cid) => setConversationId(cid)} />}
         </div>
         <UserInfo guestId={guestId} onLoaded={setGuest} />
@@ -159,16 +160,27 @@ function GuestView({ guestId, onBack }: { guestId: string; onBack: () => void })
   );
 }
 
-function History({ conversation }: { conversation: ConversationOut }) {
+function History({ conversation, focusSeq }: { conversation: ConversationOut; focusSeq?: number }) {
   const [messages, setMessages] = useState<ChatMessage[] | null>(null);
   const version = guestVersions.value;
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!messages || focusSeq === undefined) return;
+    // After the timeline's own scroll to the newest message: bring the found one into view.
+    const frame = requestAnimationFrame(() => {
+      const found = box.current?.querySelector<HTMLElement>(`[data-seq="${focusSeq}"]`);
+      found?.classList.add('is-found');
+      found?.scrollIntoView({ block: 'center' });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [messages, focusSeq]);
   useEffect(() => {
     api
       .get<MessagePage>(`/api/conversations/${conversation.id}/messages`, { after_seq: 0, limit: 500 })
       .then((p) => setMessages(p.messages as unknown as ChatMessage[]), () => setMessages([]));
   }, [conversation.id, conversation.last_seq, version]);
   return (
-    <div class="guest-view__history">
+    <div class="guest-view__history" ref={box}>
       {messages ? <Timeline messages={messages} guestReadSeq={conversation.guest_read_seq} empty={t('console.no_messages')} /> : <p class="panel__empty">{t('common.loading')}</p>}
     </div>
   );

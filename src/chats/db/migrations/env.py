@@ -12,6 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from chats.db.engine import async_url
 from chats.db.models import Base
+from chats.db.search_index import outside_search_index
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -30,6 +31,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=outside_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()
