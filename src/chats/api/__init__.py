@@ -12,6 +12,7 @@ from chats.api import (
     busy,
     canned,
     conversations,
+    csat,
     docs,
     embed,
     files,
@@ -53,4 +54,5 @@ def routers() -> list[APIRouter]:
         postal.router,  # Japanese forms (issue 16)
         audit.router,  # the audit log (issue 17)
         privacy.router,  # privacy requests and retention (issue 17)
+        csat.router,  # satisfaction ratings and transcripts (issue 19)
     ]
