@@ -53,8 +53,8 @@ async def rate(uow: UnitOfWork, *, guest_id: str, conversation_id: str, score: i
                comment: str | None, now: datetime | None = None) -> Conversation:
     """The guest rates its own ended chat, once.
 
-    Refused: another guest's or an unknown conversation `not_found`; the store has ratings
-    off `forbidden`; a chat still open, or not a chat, `conflict`; already rated
+    Refused: another guest's or an unknown conversation `not_found`; a chat still open, or
+    not a chat, `conflict`; the store has ratings off `forbidden`; already rated
     `conflict`; a score off the scale `bad_frame`; a comment too long `too_large`.
     """
     if not csat.valid_score(score):
@@ -67,11 +67,11 @@ async def rate(uow: UnitOfWork, *, guest_id: str, conversation_id: str, score: i
     conversation = await session.get(Conversation, conversation_id, with_for_update=True)
     if conversation is None or conversation.guest_id != guest_id:
         raise ChatsError("not_found")
-    if not (await settings_of(session, conversation.store_id)).enabled:
-        raise ChatsError("forbidden", "error.csat_off")
     if conversation.kind != ConversationKind.CHAT or \
             conversation.status != ConversationStatus.ENDED:
         raise ChatsError("conflict", "error.csat_not_ended")
+    if not (await settings_of(session, conversation.store_id)).enabled:
+        raise ChatsError("forbidden", "error.csat_off")
     if conversation.rating is not None:
         raise ChatsError("conflict", "error.csat_already")
     conversation.rating, conversation.rating_comment = score, text
