@@ -23,6 +23,7 @@ import './styles/guest-list.css';
 import './styles/notices.css';
 import './styles/narrow.css';
 import './styles/supervisor.css';
+import './styles/csat.css';
 
 initI18n({ ja, en });
 effect(() => {
