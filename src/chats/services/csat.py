@@ -13,7 +13,12 @@ from chats.db.models import Conversation, Store
 from chats.domain import csat
 from chats.domain.conversation import ConversationKind, ConversationStatus
 from chats.errors import ChatsError
-from chats.events.audience import guest_channel, staff_channel, watchers_channel
+from chats.events.audience import (
+    guest_channel,
+    staff_channel,
+    store_staff_channel,
+    watchers_channel,
+)
 from chats.ids import utcnow
 from chats.services.conversations import rating_json, staff_conversation_frame
 
@@ -84,4 +89,7 @@ async def rate(uow: UnitOfWork, *, guest_id: str, conversation_id: str, score: i
     if conversation.staff_id:
         uow.publish(staff_channel(conversation.staff_id), frame)
     uow.publish(watchers_channel(conversation.id), frame)
+    # The guest's user information (its conversations, with their ratings) changed.
+    uow.publish(store_staff_channel(conversation.store_id),
+                {"type": "guest_updated", "guest_id": guest_id})
     return conversation

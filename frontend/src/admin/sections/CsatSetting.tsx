@@ -55,7 +55,11 @@ function CsatForm({ settings, onSaved }: { settings: CsatSettingsOut; onSaved: (
               <ol class="csat-card__labels">
                 {labels.map((label, i) => (
                   <li key={i} class="field">
-                    <label for={`csat-l-${lang}-${i}`}>{t('csat.label', { n: i + 1 })}</label>
+                    <label for={`csat-l-${lang}-${i}`}>
+                      {t('csat.label', { n: i + 1 })}
+                      {i === 0 && ` ${t('csat.lowest')}`}
+                      {i === labels.length - 1 && ` ${t('csat.highest')}`}
+                    </label>
                     <input id={`csat-l-${lang}-${i}`} class="input" maxLength={40} value={label} onInput={(e) => setLabel(lang, i, e.currentTarget.value)} data-testid={`csat-label-${lang}-${i + 1}`} />
                   </li>
                 ))}
