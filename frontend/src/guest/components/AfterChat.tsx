@@ -56,7 +56,7 @@ function RateForm({ chat, conversationId, wording }: { chat: GuestChat; conversa
           ))}
         </div>
       </fieldset>
-      <label class="after__label" for="csat-comment">
+      <label for="csat-comment">
         {t('csat.comment')} <span class="opt">{t('leave.optional')}</span>
       </label>
       <textarea id="csat-comment" class="input" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid="rate-comment" />
@@ -99,7 +99,7 @@ function TranscriptForm({ chat, conversationId }: { chat: GuestChat; conversatio
         if (email.trim()) chat.requestTranscript(email);
       }}
     >
-      <label class="after__label" for="transcript-email">
+      <label for="transcript-email">
         {t('transcript.email')}
       </label>
       <div class="after__row">
