@@ -70,9 +70,6 @@ async def test_rating_rules_and_who_sees_it(server: ThreadServer, db: Database) 
     cid = chat.conversation_id
     rate = {"type": "rate", "conversation_id": cid, "score": 4, "comment": "<b>助かりました</b>"}
 
-    # Ratings off: refused.
-    assert (await _refusal(chat.guest, rate))["code"] == "forbidden"
-    await _enable(server, s.a.admin_login)
     # Before the end: refused, with a message in the guest's language.
     err = await _refusal(chat.guest, rate)
     assert err["code"] == "conflict" and "終了" in str(err["message"])
@@ -80,6 +77,9 @@ async def test_rating_rules_and_who_sees_it(server: ThreadServer, db: Database) 
     await chat.staff.send({"type": "end", "conversation_id": cid})
     await chat.guest.expect("conversation", lambda f: f["status"] == "ended")
     await chat.staff.expect("conversation", lambda f: f["id"] == cid and f["status"] == "ended")
+    # Ratings off (the default): refused.
+    assert (await _refusal(chat.guest, rate))["code"] == "forbidden"
+    await _enable(server, s.a.admin_login)
 
     # Another guest (of the same store) naming it: not found, as an unknown id.
     other = await Guest.connect(server.ws_url, s.a.widget_key)
