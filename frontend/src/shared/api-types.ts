@@ -803,7 +803,7 @@ export interface WebhookCreated {
 }
 
 /** What an endpoint can ask to hear about. */
-export type WebhookEvent = "conversation.created" | "conversation.claimed" | "conversation.transferred" | "conversation.ended" | "message.created" | "message.left_while_away" | "guest.blacklisted";
+export type WebhookEvent = "conversation.created" | "conversation.claimed" | "conversation.transferred" | "conversation.ended" | "message.created" | "message.left_while_away" | "guest.blacklisted" | "conversation.rated";
 
 export interface WebhookIn {
   url: string;

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from chats.db.models import Conversation, Store
 from chats.domain import csat
 from chats.domain.conversation import ConversationKind, ConversationStatus
+from chats.domain.webhooks import WebhookEvent
 from chats.errors import ChatsError
 from chats.events.audience import (
     guest_channel,
@@ -20,6 +21,7 @@ from chats.events.audience import (
     watchers_channel,
 )
 from chats.ids import utcnow
+from chats.services import webhooks
 from chats.services.conversations import rating_json, staff_conversation_frame
 
 if TYPE_CHECKING:
@@ -83,6 +85,9 @@ async def rate(uow: UnitOfWork, *, guest_id: str, conversation_id: str, score: i
     conversation.rated_at = now or utcnow()
     await session.flush()
     rating = rating_json(conversation)
+    await webhooks.queue(session, store_id=conversation.store_id,
+                         event=WebhookEvent.CONVERSATION_RATED, subject_id=conversation.id,
+                         data={**webhooks.conversation_data(conversation), "rating": rating})
     uow.publish(guest_channel(guest_id), {"type": "rated", "conversation_id": conversation.id,
                                           "rating": rating})
     frame = staff_conversation_frame(conversation, conversation.nickname)
