@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from chats.config import Settings
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, Shop, screenshot
 from tests.e2e.test_console import console_login
 from tests.factories import PASSWORD
@@ -95,6 +96,13 @@ async def test_guest_rates_and_asks_for_the_transcript(
     await expect(rating).to_have_attribute("data-score", "4", timeout=WAIT)
     await expect(rating).to_contain_text("丁寧な対応でした")
     await screenshot(console, "console-csat-ja")
+    # The admin's statistics show it (chart, summary, per staff member).
+    await admin.get_by_test_id("tab-stats").click()
+    await expect(admin.get_by_test_id("csat-total")).to_contain_text("4.00", timeout=WAIT)
+    await expect(admin.get_by_test_id("csat-staff")).to_contain_text("Admin", timeout=WAIT)
+    await admin.get_by_test_id("csat-stats").scroll_into_view_if_needed()
+    await assert_accessible(admin, "admin-stats-csat-ja")
+    await screenshot(admin, "admin-stats-csat-ja")
 
     # The transcript: a malformed address is refused in Japanese, then it is sent.
     await widget.testid("transcript-open").click()
@@ -114,6 +122,7 @@ async def test_guest_rates_and_asks_for_the_transcript(
     # Staff mail one from the console, to a typed address.
     await console.get_by_test_id("transcript-button").click()
     await console.get_by_test_id("transcript-to").fill("manager@example.com")
+    await assert_accessible(console, "console-transcript-ja")
     await screenshot(console, "console-transcript-ja")
     await console.get_by_test_id("transcript-submit").click()
     await expect(console.get_by_test_id("transcript-dialog")).to_have_count(0, timeout=WAIT)
@@ -134,6 +143,7 @@ async def test_english_screens(make_page: MakePage, server: ThreadServer, shop: 
     await admin.get_by_test_id("csat-save").click()
     await expect(admin.get_by_test_id("csat-done")).not_to_be_empty(timeout=WAIT)
     await admin.get_by_test_id("csat-card").scroll_into_view_if_needed()
+    await assert_accessible(admin, "admin-csat-en")
     await screenshot(admin, "admin-csat-en")
 
     console = await make_page(locale="en-US")
@@ -151,6 +161,7 @@ async def test_english_screens(make_page: MakePage, server: ThreadServer, shop: 
     await page.get_by_test_id("end-confirm").click()
     await expect(page.get_by_test_id("rate-form")).to_contain_text(
         "How satisfied were you with this chat?", timeout=WAIT)
+    await assert_accessible(page, "guest-rating-en")
     await screenshot(page, "widget-csat-en")
     await page.get_by_test_id("rate-5").click()
     await page.get_by_test_id("rate-submit").click()
@@ -163,4 +174,5 @@ async def test_english_screens(make_page: MakePage, server: ThreadServer, shop: 
     await screenshot(page, "widget-transcript-en")
     await expect(console.get_by_test_id("csat-rating")).to_have_attribute("data-score", "5",
                                                                           timeout=WAIT)
+    await assert_accessible(console, "console-rating-en")
     await screenshot(console, "console-csat-en")
