@@ -56,23 +56,27 @@ function RateForm({ chat, conversationId, wording }: { chat: GuestChat; conversa
           ))}
         </div>
       </fieldset>
-      <label for="csat-comment">
-        {t('csat.comment')} <span class="opt">{t('leave.optional')}</span>
-      </label>
-      <textarea id="csat-comment" class="input" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid="rate-comment" />
-      {tooLong && (
-        <p class="alert" role="alert">
-          {t('csat.too_long', { n: MAX_COMMENT })}
-        </p>
+      {score > 0 && (
+        <>
+          <label for="csat-comment">
+            {t('csat.comment')} <span class="opt">{t('leave.optional')}</span>
+          </label>
+          <textarea id="csat-comment" class="input" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid="rate-comment" />
+          {tooLong && (
+            <p class="alert" role="alert">
+              {t('csat.too_long', { n: MAX_COMMENT })}
+            </p>
+          )}
+          {error && (
+            <p class="alert" role="alert" data-testid="rate-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="btn btn-primary" disabled={!score || pending || tooLong} data-testid="rate-submit">
+            {t('csat.submit')}
+          </button>
+        </>
       )}
-      {error && (
-        <p class="alert" role="alert" data-testid="rate-error">
-          {error}
-        </p>
-      )}
-      <button type="submit" class="btn btn-primary" disabled={!score || pending || tooLong} data-testid="rate-submit">
-        {t('csat.submit')}
-      </button>
     </form>
   );
 }
