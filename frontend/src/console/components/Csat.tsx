@@ -35,12 +35,13 @@ export function TranscriptButton({ conversationId, guestEmail }: { conversationI
       <button type="button" class="op-btn" data-testid="transcript-button" onClick={() => setOpen(true)}>
         {t('transcript.button')}
       </button>
-      {open && <TranscriptDialog conversationId={conversationId} guestEmail={guestEmail ?? null} onClose={() => setOpen(false)} />}
+      {open && <TranscriptDialog conversationId={conversationId} guestEmail={guestEmail} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function TranscriptDialog({ conversationId, guestEmail, onClose }: { conversationId: string; guestEmail: string | null; onClose: () => void }) {
+/** `guestEmail`: the guest's address when known, null when it has none, undefined when not looked up. */
+function TranscriptDialog({ conversationId, guestEmail, onClose }: { conversationId: string; guestEmail: string | null | undefined; onClose: () => void }) {
   const [to, setTo] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -75,7 +76,7 @@ function TranscriptDialog({ conversationId, guestEmail, onClose }: { conversatio
           data-testid="transcript-to"
         />
         <p id="transcript-hint" class="transcript-form__hint">
-          {guestEmail ? t('transcript.hint_guest', { email: guestEmail }) : t('transcript.hint_none')}
+          {guestEmail ? t('transcript.hint_guest', { email: guestEmail }) : guestEmail === null ? t('transcript.hint_none') : t('transcript.hint_profile')}
         </p>
         <div class="alert" role="alert" data-testid="transcript-error">
           {error}
