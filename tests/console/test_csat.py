@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 from chats.db.engine import Database
@@ -166,3 +168,36 @@ async def test_ratings_in_stats_and_csv(server: ThreadServer, db: Database) -> N
         assert total[header.index("評価数")] == "3"
         assert total[header.index("平均評価（5段階）")] == "3.33"
         assert total[header.index("平均評価: 佐藤")] == "2.0"
+
+
+async def test_erasure_drops_the_comment_and_the_transcripts(server: ThreadServer,
+                                                             db: Database) -> None:
+    s = await two_stores(db)
+    await _enable(server, s.a.admin_login)
+    chat = await open_chat(server, s.a, s.a.admin_login)
+    cid = chat.conversation_id
+    await chat.guest.say("電話番号は 090-1234-5678 です")
+    await chat.staff.send({"type": "end", "conversation_id": cid})
+    await chat.guest.expect("conversation", lambda f: f["status"] == "ended")
+    await chat.guest.send({"type": "rate", "conversation_id": cid, "score": 5,
+                           "comment": "山田です。助かりました"})
+    await chat.guest.expect("rated")
+    await chat.guest.send({"type": "transcript", "conversation_id": cid,
+                           "email": "yamada@example.com"})
+    await chat.guest.expect("transcript_queued")
+    gid = chat.guest.guest_id
+    await chat.guest.close()
+    await chat.staff.close()
+    async with staff_client(server, s.a.admin_login) as admin:
+        export = await admin.post(f"/api/admin/guests/{gid}/export")
+        assert export.status_code == 200
+        record = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("guest.json"))
+        assert "山田です。助かりました" in json.dumps(record, ensure_ascii=False)
+        assert "yamada@example.com" in json.dumps(record, ensure_ascii=False)
+        r = await admin.post(f"/api/admin/guests/{gid}/erase")
+        assert r.status_code == 200, r.text
+        detail = (await admin.get(f"/api/guests/{gid}")).json()
+        rating = detail["conversations"][0]["rating"]
+        assert rating["score"] == 5 and rating["comment"] is None
+        outbox = (await admin.get("/api/outbox")).json()
+        assert "yamada@example.com" not in json.dumps(outbox)
