@@ -492,6 +492,13 @@ describe('GuestChat after a chat (issue 19)', () => {
     expect(chat.ratings.value.get(CONV)?.score).toBe(4);
   });
 
+  it('knows a chat rated before, from the conversation the server sends', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: { ...ended, rating: { score: 3, comment: null, rated_at: null } } }));
+    expect(chat.ratings.value.get(CONV)?.score).toBe(3);
+  });
+
   it('shows a refusal of a transcript request by the form, not as a general notice', () => {
     const chat = make();
     last().open();

@@ -246,6 +246,7 @@ export class GuestChat {
       this.opensAt.value = f.opens_at ?? null;
       const current = this.conversation.value;
       if (f.conversation) this.adopt(f.conversation);
+      if (f.conversation?.rating) this.ratings.value = new Map(this.ratings.value).set(f.conversation.id, f.conversation.rating);
       // Our chat was ended (and read) while we were away: keep it on screen as ended.
       else if (current) this.conversation.value = { ...current, status: 'ended' };
       // Later welcomes: our own count already holds what arrived live, and
@@ -277,6 +278,7 @@ export class GuestChat {
     if (f.status === 'ended' && current && current.id !== f.id) return;
     batch(() => {
       this.adopt({ id: f.id, status: f.status, staff: f.staff ?? null, queue_position: f.queue_position ?? null });
+      if (f.rating) this.ratings.value = new Map(this.ratings.value).set(f.id, f.rating);
       if (f.status !== 'waiting' || this.startPending.value) this.startPending.value = false;
       if (f.status === 'ended') this.setStaffTyping(false);
     });

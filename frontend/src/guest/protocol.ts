@@ -9,6 +9,8 @@ export interface ConversationInfo {
   status: ConversationStatus;
   staff: { name: string } | null;
   queue_position?: number | null;
+  /** issue 19: the guest's rating of this (ended) chat, once given */
+  rating?: Rating | null;
 }
 
 /** While busy (issue 14): how many wait, the usual wait lately, whether one may join. */

@@ -1031,6 +1031,7 @@ export interface WsGuestConversationFrame {
   status: WsConversationStatus;
   staff: WsAssignedStaff | null;
   queue_position?: number | null;
+  rating?: WsRating | null;
 }
 
 export interface WsGuestEnd {

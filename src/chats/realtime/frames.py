@@ -268,6 +268,14 @@ class AvailabilityFrame(ServerFrame):
     opens_at: str | None = None
 
 
+class Rating(ServerFrame):
+    """Issue 19: a guest's satisfaction rating of a chat."""
+
+    score: int
+    comment: str | None
+    rated_at: str | None
+
+
 class AssignedStaff(ServerFrame):
     name: str
 
@@ -278,6 +286,7 @@ class GuestConversationFrame(ServerFrame):
     status: ConversationStatus
     staff: AssignedStaff | None
     queue_position: int | None = None
+    rating: Rating | None = None  # issue 19: once the guest rated the ended chat
 
 
 class GuestWelcome(ServerFrame):
@@ -290,14 +299,6 @@ class GuestWelcome(ServerFrame):
     blacklisted: bool
     busy: BusyInfo | None = None
     opens_at: str | None = None  # as AvailabilityFrame
-
-
-class Rating(ServerFrame):
-    """Issue 19: a guest's satisfaction rating of a chat."""
-
-    score: int
-    comment: str | None
-    rated_at: str | None
 
 
 class RatedFrame(ServerFrame):

@@ -74,6 +74,9 @@ def guest_conversation_frame(
     }
     if queue_position is not None:
         frame["queue_position"] = queue_position
+    if conversation.rating is not None:
+        # Issue 19: a panel opened again does not offer the rating a second time.
+        frame["rating"] = rating_json(conversation)
     return frame
 
 
