@@ -25,7 +25,8 @@ from tests.servers import ThreadServer, wait_for
 
 FIGURES = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed",
            "avg_wait_seconds", "avg_first_response_seconds")
-CSV_FIGURES = (*FIGURES, "left_out_of_hours")  # added at the end (issue 16)
+CSV_FIGURES = (*FIGURES, "left_out_of_hours",  # added at the end (issue 16)
+               "csat_count", "csat_average")  # and the ratings (issue 19)
 
 
 # Stores count their own calendar days; a Japanese store's are Japan's.
@@ -123,12 +124,15 @@ async def test_csv_is_the_same_table(admin: httpx.AsyncClient, history: dict[str
     staff = body["staff"]
     assert lines[0] == ["期間", "フォーム表示数", "フォーム実行数", "チャット開始数", "対応数",
                         "取りこぼし数", "平均待ち時間（秒）", "平均初回応答時間（秒）",
-                        "営業時間外の伝言数", *[f"担当者: {s['name']}" for s in staff]]
+                        "営業時間外の伝言数", "評価数", "平均評価（5段階）",
+                        *[f"担当者: {s['name']}" for s in staff],
+                        *[f"平均評価: {s['name']}" for s in staff]]  # issue 19
     expected = [*body["rows"], {**body["totals"], "period": "合計"}]
     assert len(lines) == 1 + len(expected)
     for line, row in zip(lines[1:], expected, strict=True):
         values = [row["period"], *("" if row[f] is None else str(row[f]) for f in CSV_FIGURES),
-                  *(str(row["per_staff"].get(s["id"], 0)) for s in staff)]
+                  *(str(row["per_staff"].get(s["id"], 0)) for s in staff),
+                  *("" for _ in staff)]  # no ratings in this history
         assert line == values
     english = await admin.get("/api/stats.csv", params=params,
                               headers={"Accept-Language": "en"})
@@ -144,7 +148,8 @@ async def test_csv_cells_never_run_as_formulas(admin: httpx.AsyncClient, db: Dat
                                    claimed_at=at("2025-05-01", "10:00:01"))
     r = await admin.get("/api/stats.csv", params={"from": "2025-05-01", "to": "2025-05-01"})
     header = next(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert header[-1] == "担当者: =HYPERLINK(\"x\")"  # does not start with =
+    assert header[-2] == "担当者: =HYPERLINK(\"x\")"  # does not start with =
+    assert header[-1] == "平均評価: =HYPERLINK(\"x\")"  # issue 19's column, alike
     body = await stats(admin, "2025-05-01", "2025-05-01")
     assert body["staff"] == [{"id": evil, "name": "=HYPERLINK(\"x\")"}]
 

@@ -32,6 +32,12 @@ async def conversation_a(case: Case) -> Req:
     return Req({"conversation_id": case.world.conversation_a})
 
 
+async def conversation_a_transcript(case: Case) -> Req:
+    # Issue 19: staff of the store mail the chat's transcript to a typed address.
+    return Req({"conversation_id": case.world.conversation_a},
+               json={"to": "transcript@example.com"})
+
+
 async def guest_a(case: Case) -> Req:
     return Req({"guest_id": case.world.guests[GUEST_A].guest_id})
 

@@ -81,6 +81,7 @@ NOT_FOUND_F = FrameOutcome("error", "not_found")
 FORBIDDEN_F = FrameOutcome("error", "forbidden")
 BEFORE_HELLO = FrameOutcome("error", "bad_frame")
 OWN_ONLY = FrameOutcome(None, own_only=True)
+CONFLICT_F = FrameOutcome("error", "conflict")
 
 
 @dataclass
@@ -182,6 +183,14 @@ def _guest_rows() -> list[FrameRow]:
         FrameRow("guest", "end", {ANONYMOUS: BEFORE_HELLO, GUEST_A: answer("conversation"),
                                   **strangers},
                  lambda s: {"type": "end"}),
+        # Issue 19: the chat's own guest only; the scene's chat is still open, so even its
+        # guest is refused.
+        FrameRow("guest", "rate", {ANONYMOUS: BEFORE_HELLO, GUEST_A: CONFLICT_F, **refused},
+                 lambda s: {"type": "rate", cid: s.conversation, "score": 5}),
+        FrameRow("guest", "transcript", {ANONYMOUS: BEFORE_HELLO, GUEST_A: CONFLICT_F,
+                                         **refused},
+                 lambda s: {"type": "transcript", cid: s.conversation,
+                            "email": "stranger@example.com"}),
     ]
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -60,6 +61,7 @@ from tests.security.makers import (
     away_button,
     chat_file,
     conversation_a,
+    conversation_a_transcript,
     failed_mail,
     field_order,
     fresh_field,
@@ -198,6 +200,9 @@ ROWS: list[Row] = [
     Row("DELETE /api/staff/{staff_id}/two-factor", admin_only(ok(204)), staff_a2_only),
     Row("GET /api/admin/embed", ADMIN_ANSWER),
     Row("PUT /api/admin/embed", ADMIN_ANSWER, simple({"origins": []})),
+    # satisfaction ratings (issue 19)
+    Row("GET /api/admin/csat", ADMIN_ANSWER),
+    Row("PUT /api/admin/csat", ADMIN_ANSWER, simple({"enabled": True})),
     Row("GET /api/admin/queue", ADMIN_ANSWER),
     Row("PUT /api/admin/queue", ADMIN_ANSWER, simple({"queue_when_busy": True})),
     # business hours (issue 16)
@@ -213,6 +218,8 @@ ROWS: list[Row] = [
     Row("GET /api/conversations/{conversation_id}/messages", staff_only(OK), conversation_a),
     Row("POST /api/conversations/{conversation_id}/files",
         staff_only(ok(201), admin=FORBIDDEN), chat_file),  # the assigned agent only
+    Row("POST /api/conversations/{conversation_id}/transcript", staff_only(ok(202)),
+        conversation_a_transcript),  # issue 19: admins and agents of the store
     Row("GET /api/guests", STAFF_ANSWER),
     Row("GET /api/guests/{guest_id}", staff_only(OK), guest_a),
     Row("PATCH /api/guests/{guest_id}", staff_only(OK), guest_a_notes),
@@ -388,6 +395,8 @@ async def _run(world: World, row: Row, role: str) -> None:
         assert await fingerprint(db) == before, "a refused call changed stored data"
     if row.route == "POST /api/outbox/{mail_id}/retry" and not expected.refused:
         await _sender_done(db, req.path_params["mail_id"])
+    if row.route.endswith("/transcript") and not expected.refused:
+        await _all_sent(db)  # issue 19: the queued transcript leaves `pending` first
 
 
 SAFE = {"GET", "HEAD", "OPTIONS", "WS", "MOUNT"}
@@ -449,6 +458,16 @@ async def _sender_done(db: Any, mail_id: str) -> None:
         async with db.read() as session:
             mail = await session.get(MailOutbox, mail_id)
             return mail is not None and mail.status != "pending"
+    await wait_for(settled, timeout=10)
+
+
+async def _all_sent(db: Any) -> None:
+    """Wait until no mail is pending, so later rows see still data."""
+    async def settled() -> bool:
+        async with db.read() as session:
+            pending = await session.scalar(select(MailOutbox.id).where(
+                MailOutbox.status == "pending").limit(1))
+            return pending is None
     await wait_for(settled, timeout=10)
 
 

@@ -13,6 +13,7 @@ import { Composer } from './components/Composer';
 import { GuestList } from './components/GuestList';
 import { MessageSearch, searchingMessages } from './components/MessageSearch';
 import { Operations } from './components/Operations';
+import { RatingNote, TranscriptButton } from './components/Csat';
 import { StaffList } from './components/StaffList';
 import { StatusItems } from './components/StatusItems';
 import { SupervisorView } from './components/SupervisorView';
@@ -114,6 +115,10 @@ function ConsoleShell({ staff }: { staff: Staff }) {
               <div class="chat-pane__head">
                 <h2 class="chat-pane__title">{t('console.chat_with', { name: guestName(chat.nickname) })}</h2>
                 {chat.status === 'ended' && <Tag tone="ended" testId="chat-ended">{t('console.chat_ended')}</Tag>}
+              </div>
+              <div class="chat-pane__csat">
+                {chat.rating && <RatingNote rating={chat.rating} />}
+                <TranscriptButton conversationId={chat.id} />
               </div>
               <Timeline
                 messages={chat.messages}

@@ -36,6 +36,8 @@ export interface ConversationFrame {
   last_seq?: number;
   staff_read_seq?: number;
   guest_read_seq?: number;
+  /** issue 19: the guest's satisfaction rating, once given */
+  rating?: { score: number; comment: string | null } | null;
 }
 
 export interface WelcomeFrame {

@@ -24,6 +24,7 @@ import './styles/message-search.css';
 import './styles/notices.css';
 import './styles/narrow.css';
 import './styles/supervisor.css';
+import './styles/csat.css';
 
 initI18n({ ja, en });
 effect(() => {

@@ -40,6 +40,8 @@ export interface Chat {
   /** the guest's live draft (S4.1) */
   guestDraft: string;
   pending: PendingSend[];
+  /** issue 19: the guest's satisfaction rating, once given (after the end) */
+  rating?: { score: number; comment: string | null } | null;
 }
 
 export interface Model {
@@ -102,6 +104,7 @@ function chatFrom(frame: ConversationFrame, previous?: Chat): Chat {
     guestReadSeq: Math.max(previous?.guestReadSeq ?? 0, frame.guest_read_seq ?? 0),
     guestDraft: frame.status === 'active' ? previous?.guestDraft ?? '' : '',
     pending: previous?.pending ?? [],
+    rating: frame.rating ?? previous?.rating ?? null,
   };
 }
 

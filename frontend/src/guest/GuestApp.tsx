@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import type { PostalLookupFn } from '../shared/postal';
 import type { GuestChat } from './chat';
+import { AfterChat } from './components/AfterChat';
 import { waitMinutes } from './components/BusyNote';
 import { Composer } from './components/Composer';
 import { EntryForm } from './components/EntryForm';
@@ -51,7 +52,7 @@ export function GuestApp({ chat, config, embedded, lookupPostal }: Props) {
             <LeaveForm chat={chat} />
           </div>
         )}
-        {screen === 'chat' && <ChatScreen chat={chat} />}
+        {screen === 'chat' && <ChatScreen chat={chat} config={config} />}
         {screen === 'left' && <Left chat={chat} />}
         {screen === 'closed' && (
           <p class="guest__center guest__muted" role="status" data-testid="closed">
@@ -144,14 +145,14 @@ function ConnectionBar({ chat }: { chat: GuestChat }) {
   );
 }
 
-function ChatScreen({ chat }: { chat: GuestChat }) {
+function ChatScreen({ chat, config }: { chat: GuestChat; config: WidgetConfig | null }) {
   const conv = chat.conversation.value;
   if (!conv) return null;
   return (
     <>
       <StatusLine chat={chat} />
       <Timeline chat={chat} />
-      {conv.status === 'ended' ? <Ended chat={chat} /> : <Composer chat={chat} />}
+      {conv.status === 'ended' ? <Ended chat={chat} config={config} /> : <Composer chat={chat} />}
     </>
   );
 }
@@ -190,13 +191,14 @@ function StatusLine({ chat }: { chat: GuestChat }) {
   return null;
 }
 
-function Ended({ chat }: { chat: GuestChat }) {
+function Ended({ chat, config }: { chat: GuestChat; config: WidgetConfig | null }) {
   const canChat = chat.canStart.value;
   // A reply to a left message (M1) was never a live chat: no "chat ended" for it.
   const wasChat = chat.messages.value.some((m) => m.author !== 'staff');
   return (
     <div class="ended" data-testid="ended">
       <p>{wasChat ? t('chat.ended') : t('chat.reply_note')}</p>
+      {wasChat && <AfterChat chat={chat} config={config} />}
       <div class="ended__actions">
         {canChat && (
           <button type="button" class="btn btn-primary" onClick={() => chat.startOver('new')} data-testid="new-chat">

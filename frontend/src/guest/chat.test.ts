@@ -475,3 +475,42 @@ describe('GuestChat typing', () => {
     expect(last().types()).not.toContain('typing');
   });
 });
+
+describe('GuestChat after a chat (issue 19)', () => {
+  const ended = { id: CONV, status: 'ended', staff: null };
+
+  it('rates the ended chat once and keeps the answer', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: ended }));
+    expect(chat.rate(4, '  とても丁寧でした  ')).toBe(true);
+    expect(last().sent.at(-1)).toEqual({ type: 'rate', conversation_id: CONV, score: 4, comment: 'とても丁寧でした' });
+    expect(chat.afterPending.value).toBe('rate');
+    expect(chat.rate(5, '')).toBe(false); // one request at a time
+    last().frame({ type: 'rated', conversation_id: CONV, rating: { score: 4, comment: 'とても丁寧でした', rated_at: null } });
+    expect(chat.afterPending.value).toBeNull();
+    expect(chat.ratings.value.get(CONV)?.score).toBe(4);
+  });
+
+  it('knows a chat rated before, from the conversation the server sends', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: { ...ended, rating: { score: 3, comment: null, rated_at: null } } }));
+    expect(chat.ratings.value.get(CONV)?.score).toBe(3);
+  });
+
+  it('shows a refusal of a transcript request by the form, not as a general notice', () => {
+    const chat = make();
+    last().open();
+    last().frame(welcome({ conversation: ended }));
+    expect(chat.requestTranscript(' hanako@example ')).toBe(true);
+    expect(last().sent.at(-1)).toEqual({ type: 'transcript', conversation_id: CONV, email: 'hanako@example' });
+    last().frame({ type: 'error', code: 'bad_frame', message: 'メールアドレスの形式が正しくありません。' });
+    expect(chat.afterError.value).toEqual({ what: 'transcript', message: 'メールアドレスの形式が正しくありません。' });
+    expect(chat.notice.value).toBeNull();
+    chat.requestTranscript('hanako@example.com');
+    expect(chat.afterError.value).toBeNull();
+    last().frame({ type: 'transcript_queued', conversation_id: CONV, email: 'hanako@example.com' });
+    expect(chat.transcripts.value.get(CONV)).toBe('hanako@example.com');
+  });
+});

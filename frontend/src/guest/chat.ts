@@ -13,6 +13,7 @@ import {
   type ChatMessage,
   type ClientFrame,
   type ConversationInfo,
+  type Rating,
   type ServerFrame,
 } from './protocol';
 import { insertMessage, lastSeq, MAX_TEXT, textLength } from './timeline';
@@ -85,6 +86,13 @@ export class GuestChat {
   readonly visible = signal(false);
   /** bumped on `settings_changed`: the panel reloads the store's config */
   readonly settingsVersion = signal(0);
+  /** issue 19: ratings given in this panel, by conversation id */
+  readonly ratings = signal<ReadonlyMap<string, Rating>>(new Map());
+  /** issue 19: the address the last transcript of each conversation went to */
+  readonly transcripts = signal<ReadonlyMap<string, string>>(new Map());
+  /** issue 19: a rating or transcript request on its way, and the refusal it got */
+  readonly afterPending = signal<'rate' | 'transcript' | null>(null);
+  readonly afterError = signal<{ what: 'rate' | 'transcript'; message: string } | null>(null);
 
   readonly outbox: Outbox;
   readonly ws: WsClient<ServerFrame, ClientFrame>;
@@ -214,6 +222,18 @@ export class GuestChat {
       case 'settings_changed':
         this.settingsVersion.value += 1;
         return;
+      case 'rated':
+        batch(() => {
+          this.ratings.value = new Map(this.ratings.value).set(f.conversation_id, f.rating);
+          this.afterPending.value = null;
+        });
+        return;
+      case 'transcript_queued':
+        batch(() => {
+          this.transcripts.value = new Map(this.transcripts.value).set(f.conversation_id, f.email);
+          this.afterPending.value = null;
+        });
+        return;
     }
   }
 
@@ -226,6 +246,7 @@ export class GuestChat {
       this.opensAt.value = f.opens_at ?? null;
       const current = this.conversation.value;
       if (f.conversation) this.adopt(f.conversation);
+      if (f.conversation?.rating) this.ratings.value = new Map(this.ratings.value).set(f.conversation.id, f.conversation.rating);
       // Our chat was ended (and read) while we were away: keep it on screen as ended.
       else if (current) this.conversation.value = { ...current, status: 'ended' };
       // Later welcomes: our own count already holds what arrived live, and
@@ -257,6 +278,7 @@ export class GuestChat {
     if (f.status === 'ended' && current && current.id !== f.id) return;
     batch(() => {
       this.adopt({ id: f.id, status: f.status, staff: f.staff ?? null, queue_position: f.queue_position ?? null });
+      if (f.rating) this.ratings.value = new Map(this.ratings.value).set(f.id, f.rating);
       if (f.status !== 'waiting' || this.startPending.value) this.startPending.value = false;
       if (f.status === 'ended') this.setStaffTyping(false);
     });
@@ -295,6 +317,14 @@ export class GuestChat {
   }
 
   private onError(code: string, message: string, ref: string | null): void {
+    const pending = this.afterPending.value;
+    if (pending && !ref) {
+      batch(() => {
+        this.afterPending.value = null;
+        this.afterError.value = { what: pending, message };
+      });
+      return;
+    }
     if (ref && this.outbox.has(ref)) {
       if (code === 'rate_limited') {
         this.retryLater();
@@ -379,6 +409,32 @@ export class GuestChat {
 
   end(): void {
     this.sendFrame({ type: 'end' });
+  }
+
+  /** Issue 19: rate the ended chat (1–5), with an optional comment. */
+  rate(score: number, comment: string): boolean {
+    const c = this.conversation.value;
+    if (!c || this.afterPending.value) return false;
+    const frame: ClientFrame = { type: 'rate', conversation_id: c.id, score };
+    if (comment.trim()) frame.comment = comment.trim();
+    return this.sendAfter('rate', frame);
+  }
+
+  /** Issue 19: mail the ended chat's transcript to `email`. */
+  requestTranscript(email: string): boolean {
+    const c = this.conversation.value;
+    if (!c || this.afterPending.value) return false;
+    return this.sendAfter('transcript', { type: 'transcript', conversation_id: c.id, email: email.trim() });
+  }
+
+  private sendAfter(what: 'rate' | 'transcript', frame: ClientFrame): boolean {
+    batch(() => {
+      this.afterError.value = null;
+      this.afterPending.value = what;
+    });
+    const sent = this.sendFrame(frame);
+    if (!sent) this.afterPending.value = null;
+    return sent;
   }
 
   /** After an ended chat or a left message: back to the form (or the message form). */

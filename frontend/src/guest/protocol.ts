@@ -9,6 +9,8 @@ export interface ConversationInfo {
   status: ConversationStatus;
   staff: { name: string } | null;
   queue_position?: number | null;
+  /** issue 19: the guest's rating of this (ended) chat, once given */
+  rating?: Rating | null;
 }
 
 /** While busy (issue 14): how many wait, the usual wait lately, whether one may join. */
@@ -57,7 +59,17 @@ export type ServerFrame =
   | { type: 'typing'; conversation_id: string; active: boolean }
   | { type: 'error'; code: string; message: string; ref?: string | null }
   /** the admin changed button images, colours, logo or fields: reload the config */
-  | { type: 'settings_changed'; what: string };
+  | { type: 'settings_changed'; what: string }
+  /** issue 19: the answer to `rate` */
+  | { type: 'rated'; conversation_id: string; rating: Rating }
+  /** issue 19: the answer to `transcript` (the mail is queued) */
+  | { type: 'transcript_queued'; conversation_id: string; email: string };
+
+/** A satisfaction rating (issue 19): 1 (worst) to 5. */
+export interface Rating {
+  score: number;
+  comment: string | null;
+}
 
 export type ClientFrame =
   | {
@@ -73,7 +85,9 @@ export type ClientFrame =
   | { type: 'typing'; text: string }
   | { type: 'read'; conversation_id: string; seq: number }
   | { type: 'leave_message'; client_msg_id: string; nickname: string; email?: string; text: string }
-  | { type: 'end' };
+  | { type: 'end' }
+  | { type: 'rate'; conversation_id: string; score: number; comment?: string }
+  | { type: 'transcript'; conversation_id: string; email: string };
 
 /** GET /api/widget/{key}/config */
 export interface WidgetConfig {
@@ -82,6 +96,14 @@ export interface WidgetConfig {
   theme: Partial<Record<ThemeKey, string | null>>;
   logo_url: string | null;
   fields: FormField[];
+  /** issue 19: the rating offered after a chat, worded by the store (absent on older servers) */
+  csat?: { enabled: boolean; ja: CsatWording; en: CsatWording } | null;
+}
+
+export interface CsatWording {
+  question: string;
+  /** five, worst first */
+  labels: string[];
 }
 
 export type ThemeKey =

@@ -145,12 +145,20 @@ export interface ConversationOut {
   last_seq: number;
   staff_read_seq: number;
   guest_read_seq: number;
+  rating?: ConversationRating | null;
 }
 
 export interface ConversationPageV1 {
   conversations: ConversationV1[];
   /** Pass as `cursor` for the next page; null on the last page */
   next_cursor: string | null;
+}
+
+/** A guest's satisfaction rating of a chat (issue 19): 1 (worst) to 5. */
+export interface ConversationRating {
+  score: number;
+  comment: string | null;
+  rated_at: string | null;
 }
 
 /** Where a conversation is in its life (the `status` of the wire frames). */
@@ -171,6 +179,28 @@ export interface ConversationV1 {
   claimed_at: string | null;
   first_response_at: string | null;
   ended_at: string | null;
+}
+
+export interface CsatSettingsIn {
+  enabled: boolean;
+  question_ja?: string;
+  question_en?: string;
+  labels_ja?: string[];
+  labels_en?: string[];
+}
+
+/** The store's rating switch and its wording in Japanese and English (defaults filled). */
+export interface CsatSettingsOut {
+  enabled: boolean;
+  question_ja: string;
+  question_en: string;
+  labels_ja: string[];
+  labels_en: string[];
+}
+
+export interface CsatWording {
+  question: string;
+  labels: string[];
 }
 
 export interface DeliveryList {
@@ -604,6 +634,11 @@ export interface StaffCreateIn {
   max_chats?: number;
 }
 
+export interface StaffCsat {
+  count: number;
+  average: number | null;
+}
+
 export interface StaffList {
   staff: StaffOut[];
 }
@@ -686,6 +721,9 @@ export interface StatsRow {
   avg_wait_seconds: number | null;
   avg_first_response_seconds: number | null;
   per_staff: Record<string, number>;
+  csat_count?: number;
+  csat_average?: number | null;
+  csat_per_staff?: Record<string, StaffCsat>;
 }
 
 export interface StatusOut {
@@ -739,6 +777,15 @@ export interface TokenOut {
   revoked_at: string | null;
 }
 
+/** `to`: the address; left out, the guest's own address from its profile. */
+export interface TranscriptIn {
+  to?: string | null;
+}
+
+export interface TranscriptOut {
+  email: string;
+}
+
 export interface TwoFactorOut {
   enabled: boolean;
   required: boolean;
@@ -782,7 +829,7 @@ export interface WebhookCreated {
 }
 
 /** What an endpoint can ask to hear about. */
-export type WebhookEvent = "conversation.created" | "conversation.claimed" | "conversation.transferred" | "conversation.ended" | "message.created" | "message.left_while_away" | "guest.blacklisted";
+export type WebhookEvent = "conversation.created" | "conversation.claimed" | "conversation.transferred" | "conversation.ended" | "message.created" | "message.left_while_away" | "guest.blacklisted" | "conversation.rated";
 
 export interface WebhookIn {
   url: string;
@@ -820,6 +867,14 @@ export interface WidgetConfig {
   theme: Record<string, string | null>;
   logo_url: string | null;
   fields: WidgetFieldOut[];
+  csat?: WidgetCsat | null;
+}
+
+/** Issue 19: whether the panel offers a rating after the chat, and its wording. */
+export interface WidgetCsat {
+  enabled: boolean;
+  ja: CsatWording;
+  en: CsatWording;
 }
 
 export interface WidgetFieldOut {
@@ -846,6 +901,8 @@ export interface ApiResponses {
   "GET /api/admin/audit.csv": void;
   "DELETE /api/admin/buttons/{status}": ScreenSettings;
   "PUT /api/admin/buttons/{status}": ScreenSettings;
+  "GET /api/admin/csat": CsatSettingsOut;
+  "PUT /api/admin/csat": CsatSettingsOut;
   "GET /api/admin/embed": EmbedSettings;
   "PUT /api/admin/embed": EmbedSettings;
   "GET /api/admin/fields": FieldList;
@@ -898,6 +955,7 @@ export interface ApiResponses {
   "PATCH /api/canned-responses/{canned_id}": CannedOut;
   "POST /api/conversations/{conversation_id}/files": FileMessageOut;
   "GET /api/conversations/{conversation_id}/messages": MessagePage;
+  "POST /api/conversations/{conversation_id}/transcript": TranscriptOut;
   "GET /api/guests": GuestPage;
   "GET /api/guests/{guest_id}": GuestDetail;
   "PATCH /api/guests/{guest_id}": GuestDetail;
@@ -1000,6 +1058,7 @@ export interface WsGuestConversationFrame {
   status: WsConversationStatus;
   staff: WsAssignedStaff | null;
   queue_position?: number | null;
+  rating?: WsRating | null;
 }
 
 export interface WsGuestEnd {
@@ -1128,6 +1187,28 @@ export interface WsQueueFrame {
   waiting: WsWaitingGuest[];
 }
 
+/** Issue 19: the guest rates its own ended chat (1–5), once, with an optional comment. */
+export interface WsRate {
+  type: "rate";
+  conversation_id: string;
+  score: number;
+  comment?: string | null;
+}
+
+/** The answer to `rate`: the rating as stored. */
+export interface WsRatedFrame {
+  type: "rated";
+  conversation_id: string;
+  rating: WsRating;
+}
+
+/** Issue 19: a guest's satisfaction rating of a chat. */
+export interface WsRating {
+  score: number;
+  comment: string | null;
+  rated_at: string | null;
+}
+
 export interface WsRead {
   type: "read";
   conversation_id: string;
@@ -1158,6 +1239,7 @@ export interface WsStaffConversationFrame {
   last_seq: number;
   staff_read_seq: number;
   guest_read_seq: number;
+  rating?: WsRating | null;
 }
 
 export interface WsStaffEnd {
@@ -1240,6 +1322,20 @@ export interface WsSupervisedConversation {
   unread: number;
 }
 
+/** The answer to `transcript`: the mail is queued in the outbox (sent shortly). */
+export interface WsTranscriptQueuedFrame {
+  type: "transcript_queued";
+  conversation_id: string;
+  email: string;
+}
+
+/** Issue 19: mail the transcript of the guest's own ended chat to an address. */
+export interface WsTranscriptRequest {
+  type: "transcript";
+  conversation_id: string;
+  email: string;
+}
+
 export interface WsTransfer {
   type: "transfer";
   conversation_id: string;
@@ -1284,9 +1380,9 @@ export interface WsWelcomeStore {
   name: string;
 }
 
-export type WsGuestClientFrame = WsGuestHello | WsFormShown | WsStart | WsGuestSend | WsGuestTyping | WsRead | WsLeaveMessage | WsGuestEnd;
+export type WsGuestClientFrame = WsGuestHello | WsFormShown | WsStart | WsGuestSend | WsGuestTyping | WsRead | WsLeaveMessage | WsGuestEnd | WsRate | WsTranscriptRequest;
 
-export type WsGuestServerClientFrame = WsGuestWelcome | WsAvailabilityFrame | WsGuestConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsStaffTypingToGuest | WsSettingsChangedFrame | WsErrorFrame;
+export type WsGuestServerClientFrame = WsGuestWelcome | WsAvailabilityFrame | WsGuestConversationFrame | WsMessageFrame | WsAckFrame | WsReadFrame | WsStaffTypingToGuest | WsSettingsChangedFrame | WsErrorFrame | WsRatedFrame | WsTranscriptQueuedFrame;
 
 export type WsStaffClientFrame = WsStaffHello | WsClaim | WsStaffSend | WsRead | WsTransfer | WsStaffEnd | WsStaffTyping | WsSupervise | WsWatch | WsUnwatch | WsIntervene;
 

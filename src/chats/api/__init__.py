@@ -12,6 +12,7 @@ from chats.api import (
     busy,
     canned,
     conversations,
+    csat,
     docs,
     embed,
     files,
@@ -55,4 +56,5 @@ def routers() -> list[APIRouter]:
         audit.router,  # the audit log (issue 17)
         privacy.router,  # privacy requests and retention (issue 17)
         search.router,  # message search (issue 19)
+        csat.router,  # satisfaction ratings and transcripts (issue 19)
     ]

@@ -74,6 +74,14 @@ class FieldDefinition(BaseModel):
     ask_before_chat: bool
 
 
+class ConversationRating(BaseModel):
+    """A guest's satisfaction rating of a chat (issue 19): 1 (worst) to 5."""
+
+    score: int
+    comment: str | None
+    rated_at: datetime | None
+
+
 class ConversationOut(BaseModel):
     id: str
     kind: ConversationKind
@@ -87,6 +95,7 @@ class ConversationOut(BaseModel):
     last_seq: int
     staff_read_seq: int
     guest_read_seq: int
+    rating: ConversationRating | None = None  # issue 19: the guest's rating, once given
 
 
 class GuestDetail(BaseModel):

@@ -48,7 +48,8 @@ def _conversation(item: ConversationSummary) -> ConversationOut:
         {"id": c.id, "kind": c.kind, "status": c.status, "staff_id": c.staff_id,
          "staff_name": item.staff_name, "nickname": c.nickname, "created_at": c.created_at,
          "ended_at": c.ended_at, "end_reason": c.end_reason, "last_seq": c.last_seq,
-         "staff_read_seq": c.staff_read_seq, "guest_read_seq": c.guest_read_seq}
+         "staff_read_seq": c.staff_read_seq, "guest_read_seq": c.guest_read_seq,
+         "rating": conversation_service.rating_json(c)}
     )
 
 

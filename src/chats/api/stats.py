@@ -17,6 +17,11 @@ To = Annotated[date, Query(alias="to", description="last day, YYYY-MM-DD, inclus
 By = Annotated[Literal["day", "month"], Query(description="one row per day or per month")]
 
 
+class StaffCsat(BaseModel):
+    count: int
+    average: float | None
+
+
 class StatsRow(BaseModel):
     period: str
     forms_shown: int
@@ -28,6 +33,10 @@ class StatsRow(BaseModel):
     avg_wait_seconds: float | None
     avg_first_response_seconds: float | None
     per_staff: dict[str, int]
+    # Issue 19: satisfaction ratings given in the period (1–5), overall and per staff id.
+    csat_count: int = 0
+    csat_average: float | None = None
+    csat_per_staff: dict[str, StaffCsat] = {}
 
 
 class StaffRef(BaseModel):
@@ -56,6 +65,9 @@ def _row(bucket: stats_service.Bucket) -> StatsRow:
         avg_wait_seconds=bucket.avg_wait_seconds,
         avg_first_response_seconds=bucket.avg_first_response_seconds,
         per_staff=dict(bucket.per_staff),
+        csat_count=bucket.csat_count, csat_average=bucket.csat_average,
+        csat_per_staff={sid: StaffCsat(count=c, average=a) for sid in bucket.staff_ratings
+                        for c, a in [bucket.staff_csat(sid)]},
     )
 
 

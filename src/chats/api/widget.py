@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from chats.api.postal import PostalLookup, lookup_answer
 from chats.api.schemas import StrictBody
+from chats.domain import csat
 from chats.domain.availability import Availability
 from chats.errors import ChatsError
 from chats.services import guests as guest_service
@@ -77,12 +78,26 @@ class FieldOut(BaseModel):
     required: bool
 
 
+class CsatWording(BaseModel):
+    question: str
+    labels: list[str]  # five, worst first
+
+
+class WidgetCsat(BaseModel):
+    """Issue 19: whether the panel offers a rating after the chat, and its wording."""
+
+    enabled: bool
+    ja: CsatWording
+    en: CsatWording
+
+
 class WidgetConfig(BaseModel):
     store: dict[str, str]
     buttons: dict[str, str | None]
     theme: dict[str, str | None]
     logo_url: str | None
     fields: list[FieldOut]
+    csat: WidgetCsat | None = None
 
 
 class VisitIn(StrictBody):
@@ -153,6 +168,7 @@ async def config(key: str, request: Request) -> WidgetConfig:
         url = _upload_url(images.get(status.value))
         buttons[status.value] = f"{base}{url}" if url else None
     theme = store.theme or {}
+    rating = csat.settings_from(store.csat)
     logo = _upload_url(theme.get("logo_upload_id"))
     return WidgetConfig(
         store={"id": store.id, "name": store.name, "locale": store.locale},
@@ -165,6 +181,9 @@ async def config(key: str, request: Request) -> WidgetConfig:
             for f in fields
             if f.ask_before_chat
         ],
+        csat=WidgetCsat(enabled=rating.enabled, **{
+            loc: CsatWording(question=w.question, labels=list(w.labels))
+            for loc, w in rating.wording.items()}),
     )
 
 

@@ -119,6 +119,8 @@ class Store(Base):
     # Issue 16: business hours (営業時間) as services/business_hours.py stores them
     # (weekly ranges, holidays, closures, special days); None: no hours, always open.
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Issue 19: the satisfaction rating's switch and wording (services/csat.py); None: off.
+    csat: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = _created()
 
 
@@ -258,6 +260,7 @@ class Conversation(Base):
         Index("ix_conversations_store_status", "store_id", "status"),
         Index("ix_conversations_staff_status", "staff_id", "status"),
         Index("ix_conversations_guest_created", "guest_id", "created_at"),
+        Index("ix_conversations_store_rated", "store_id", "rated_at"),
     )
     id: Mapped[str] = _id()
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
@@ -279,6 +282,10 @@ class Conversation(Base):
     end_reason: Mapped[EndReason | None] = mapped_column(_str_enum(EndReason, 32), default=None)
     # Issue 16: a message left while the store was outside its business hours.
     out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Issue 19: the guest's satisfaction rating (1–5) of the ended chat, and its comment.
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+    rating_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = _created()
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -22,6 +22,7 @@ class WebhookEvent(StrEnum):
     MESSAGE_CREATED = "message.created"
     MESSAGE_LEFT_WHILE_AWAY = "message.left_while_away"
     GUEST_BLACKLISTED = "guest.blacklisted"
+    CONVERSATION_RATED = "conversation.rated"  # issue 19: the guest's satisfaction rating
 
 
 class DeliveryStatus(StrEnum):

@@ -79,8 +79,27 @@ class GuestEnd(ClientFrame):
     type: Literal["end"]
 
 
+class Rate(ClientFrame):
+    """Issue 19: the guest rates its own ended chat (1–5), once, with an optional comment."""
+
+    type: Literal["rate"]
+    conversation_id: Id
+    score: int
+    # Generous bound: the 1,000-code-point rule (too_large) is checked after trimming.
+    comment: Annotated[str, Field(max_length=20_000)] | None = None
+
+
+class TranscriptRequest(ClientFrame):
+    """Issue 19: mail the transcript of the guest's own ended chat to an address."""
+
+    type: Literal["transcript"]
+    conversation_id: Id
+    email: Annotated[str, Field(max_length=320)]
+
+
 GuestFrame = Annotated[
-    GuestHello | FormShown | Start | GuestSend | GuestTyping | Read | LeaveMessage | GuestEnd,
+    GuestHello | FormShown | Start | GuestSend | GuestTyping | Read | LeaveMessage | GuestEnd
+    | Rate | TranscriptRequest,
     Field(discriminator="type"),
 ]
 
@@ -156,7 +175,8 @@ StaffFrame = Annotated[
 
 GUEST_FRAMES: TypeAdapter[Any] = TypeAdapter(GuestFrame)
 STAFF_FRAMES: TypeAdapter[Any] = TypeAdapter(StaffFrame)
-GUEST_TYPES = {"hello", "form_shown", "start", "send", "typing", "read", "leave_message", "end"}
+GUEST_TYPES = {"hello", "form_shown", "start", "send", "typing", "read", "leave_message", "end",
+               "rate", "transcript"}
 STAFF_TYPES = {"hello", "claim", "send", "read", "transfer", "end", "typing", "supervise",
                "watch", "unwatch", "intervene"}
 
@@ -248,6 +268,14 @@ class AvailabilityFrame(ServerFrame):
     opens_at: str | None = None
 
 
+class Rating(ServerFrame):
+    """Issue 19: a guest's satisfaction rating of a chat."""
+
+    score: int
+    comment: str | None
+    rated_at: str | None
+
+
 class AssignedStaff(ServerFrame):
     name: str
 
@@ -258,6 +286,7 @@ class GuestConversationFrame(ServerFrame):
     status: ConversationStatus
     staff: AssignedStaff | None
     queue_position: int | None = None
+    rating: Rating | None = None  # issue 19: once the guest rated the ended chat
 
 
 class GuestWelcome(ServerFrame):
@@ -272,6 +301,22 @@ class GuestWelcome(ServerFrame):
     opens_at: str | None = None  # as AvailabilityFrame
 
 
+class RatedFrame(ServerFrame):
+    """The answer to `rate`: the rating as stored."""
+
+    type: Literal["rated"]
+    conversation_id: str
+    rating: Rating
+
+
+class TranscriptQueuedFrame(ServerFrame):
+    """The answer to `transcript`: the mail is queued in the outbox (sent shortly)."""
+
+    type: Literal["transcript_queued"]
+    conversation_id: str
+    email: str
+
+
 class StaffTypingToGuest(ServerFrame):
     type: Literal["typing"]
     conversation_id: str
@@ -280,7 +325,8 @@ class StaffTypingToGuest(ServerFrame):
 
 GuestServerFrame = Annotated[
     GuestWelcome | AvailabilityFrame | GuestConversationFrame | MessageFrame | AckFrame
-    | ReadFrame | StaffTypingToGuest | SettingsChangedFrame | ErrorFrame,
+    | ReadFrame | StaffTypingToGuest | SettingsChangedFrame | ErrorFrame | RatedFrame
+    | TranscriptQueuedFrame,
     Field(discriminator="type"),
 ]
 
@@ -300,6 +346,8 @@ class StaffConversationFrame(ServerFrame):
     last_seq: int
     staff_read_seq: int
     guest_read_seq: int
+    # Issue 19: the guest's satisfaction rating, once given (older servers leave it out).
+    rating: Rating | None = None
 
 
 class WaitingGuest(ServerFrame):

@@ -29,9 +29,11 @@ from chats.realtime.embed import guest_origin_allowed
 from chats.realtime.protocol import BadFrame
 from chats.realtime.session import SocketSession
 from chats.services import conversations as conversation_service
+from chats.services import csat as csat_service
 from chats.services import guests as guest_service
 from chats.services import messages as message_service
 from chats.services import state
+from chats.services import transcript as transcript_service
 from chats.services import waits as wait_service
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ class GuestConnection(Connection):
         self.typing_bucket = typing_bucket()
         self.start_bucket = TokenBucket(capacity=5, refill_per_second=0.2)
         self.form_bucket = TokenBucket(capacity=10, refill_per_second=0.5)
+        # Issue 19: ratings and transcript requests; each also has a per-conversation rule.
+        self.after_bucket = TokenBucket(capacity=10, refill_per_second=0.2)
         # Per-address budgets hold across this client's sockets and our processes.
         self.address = parts.limits.address(ws)
         self.unsaved: guest_service.UnsavedGuest | None = None
@@ -402,6 +406,33 @@ class GuestConnection(Connection):
             guest = await self._guest(uow.session)
             await conversation_service.end_by_guest(uow, guest=guest, locale=self.store_locale)
         self.parts.notifier.notify(self.store_id)
+
+    async def on_rate(self, frame: f.Rate) -> None:
+        """Issue 19: rate the guest's own ended chat, once; answered by `rated`."""
+        self._limit(self.after_bucket)
+        if self.unsaved is not None:
+            raise ChatsError("not_found")
+        async with self.parts.publisher.unit_of_work() as uow:
+            await csat_service.rate(uow, guest_id=self.guest_id,
+                                    conversation_id=frame.conversation_id, score=frame.score,
+                                    comment=frame.comment)
+
+    async def on_transcript(self, frame: f.TranscriptRequest) -> None:
+        """Issue 19: mail the transcript of the guest's own ended chat (via the outbox)."""
+        self._limit(self.after_bucket)
+        if self.unsaved is not None:
+            raise ChatsError("not_found")
+        async with self.parts.publisher.unit_of_work() as uow:
+            conversation = await uow.session.get(Conversation, frame.conversation_id)
+            if conversation is None or conversation.guest_id != self.guest_id:
+                raise ChatsError("not_found")
+            mail = await transcript_service.queue_transcript(
+                uow.session, settings=self.parts.settings, conversation=conversation,
+                to_addr=frame.email, by="guest", locale=self.locale)
+            answer = {"type": "transcript_queued", "conversation_id": conversation.id,
+                      "email": mail.to_addr}
+        self.parts.wake_mail()
+        self.offer(answer)
 
 
 async def guest_socket(ws: WebSocket) -> None:

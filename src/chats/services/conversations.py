@@ -35,7 +35,7 @@ from chats.events.audience import (
     watchers_channel,
 )
 from chats.i18n import translate
-from chats.ids import utcnow
+from chats.ids import iso, utcnow
 from chats.services import audit, business_hours, webhooks
 from chats.services import messages as message_service
 from chats.services.guests import entry_values, merge_profile
@@ -74,7 +74,18 @@ def guest_conversation_frame(
     }
     if queue_position is not None:
         frame["queue_position"] = queue_position
+    if conversation.rating is not None:
+        # Issue 19: a panel opened again does not offer the rating a second time.
+        frame["rating"] = rating_json(conversation)
     return frame
+
+
+def rating_json(conversation: Conversation) -> dict[str, Any] | None:
+    """A conversation's satisfaction rating (issue 19) as frames and the API show it."""
+    if conversation.rating is None:
+        return None
+    return {"score": conversation.rating, "comment": conversation.rating_comment,
+            "rated_at": iso(conversation.rated_at) if conversation.rated_at else None}
 
 
 def staff_conversation_frame(conversation: Conversation, nickname: str | None) -> dict[str, Any]:
@@ -89,6 +100,7 @@ def staff_conversation_frame(conversation: Conversation, nickname: str | None) -
         "last_seq": conversation.last_seq,
         "staff_read_seq": conversation.staff_read_seq,
         "guest_read_seq": conversation.guest_read_seq,
+        "rating": rating_json(conversation),
     }
 
 

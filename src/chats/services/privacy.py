@@ -120,7 +120,9 @@ def _mail_keys(conversation_ids: list[str], message_ids: list[str]) -> Any:
     and the mails telling staff about a message it left (`left:<conversation>:<staff>`)."""
     keys = [f"unread:{m}" for m in message_ids]
     return or_(MailOutbox.dedupe_key.in_(keys) if keys else false(),
-               *[MailOutbox.dedupe_key.like(f"left:{c}:%") for c in conversation_ids])
+               *[MailOutbox.dedupe_key.like(f"left:{c}:%") for c in conversation_ids],
+               # issue 19: transcripts of the guest's chats
+               *[MailOutbox.dedupe_key.like(f"transcript:{c}:%") for c in conversation_ids])
 
 
 def _when(value: datetime | None) -> str | None:
@@ -145,6 +147,8 @@ def _conversation_json(c: Conversation, staff_name: str | None, messages: list[M
             "end_reason": str(c.end_reason) if c.end_reason else None,
             "created_at": _when(c.created_at), "claimed_at": _when(c.claimed_at),
             "ended_at": _when(c.ended_at),
+            "rating": c.rating, "rating_comment": c.rating_comment,  # issue 19
+            "rated_at": _when(c.rated_at),
             "messages": [_message_json(m, uploads) for m in messages]}
 
 
@@ -281,7 +285,8 @@ async def _delete_content(session: AsyncSession, store_id: str, guest_id: str,
     if ids:
         await session.execute(_quiet(delete(Message).where(Message.conversation_id.in_(ids))))
         await session.execute(_quiet(update(Conversation).where(Conversation.id.in_(ids))
-                                     .values(nickname=None)))
+                                     .values(nickname=None, rating_comment=None)))
+        # The score stays (the statistics are the same before and after); the comment goes.
     if upload_ids:
         await session.execute(_quiet(delete(Upload).where(Upload.id.in_(upload_ids))))
     await session.execute(_quiet(delete(PageView).where(PageView.guest_id == guest_id)))

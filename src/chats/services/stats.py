@@ -36,7 +36,8 @@ COUNTERS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_take
 # The CSV's columns before the per-staff ones; later additions go at the end (readers of
 # older files keep their columns).
 CSV_COLUMNS: Final = ("forms_shown", "forms_executed", "chats_started", "chats_taken", "missed",
-                      "avg_wait_seconds", "avg_first_response_seconds", "left_out_of_hours")
+                      "avg_wait_seconds", "avg_first_response_seconds", "left_out_of_hours",
+                      "csat_count", "csat_average")
 
 
 @dataclass
@@ -53,6 +54,24 @@ class Bucket:
     waits: list[float] = field(default_factory=list)
     first_responses: list[float] = field(default_factory=list)
     per_staff: Counter[str] = field(default_factory=Counter)
+    # Issue 19: satisfaction ratings (1–5) given in the period, all and per staff member.
+    ratings: list[int] = field(default_factory=list)
+    staff_ratings: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def csat_count(self) -> int:
+        """How many ratings guests gave in the period."""
+        return len(self.ratings)
+
+    @property
+    def csat_average(self) -> float | None:
+        """Their mean, to two decimals (None without any)."""
+        return round(sum(self.ratings) / len(self.ratings), 2) if self.ratings else None
+
+    def staff_csat(self, staff_id: str) -> tuple[int, float | None]:
+        """(count, mean) of one staff member's ratings in the period."""
+        got = self.staff_ratings.get(staff_id, [])
+        return len(got), (round(sum(got) / len(got), 2) if got else None)
 
     @property
     def avg_wait_seconds(self) -> float | None:
@@ -71,6 +90,9 @@ class Bucket:
         self.waits += other.waits
         self.first_responses += other.first_responses
         self.per_staff.update(other.per_staff)
+        self.ratings += other.ratings
+        for staff_id, scores in other.staff_ratings.items():
+            self.staff_ratings.setdefault(staff_id, []).extend(scores)
 
 
 @dataclass
@@ -168,6 +190,23 @@ async def _add_left_out_of_hours(session: AsyncSession, store_id: str, start: da
         buckets[period_of(calendar.local_date(created, zone), by)].left_out_of_hours += 1
 
 
+async def _add_ratings(session: AsyncSession, store_id: str, start: date, end: date,
+                       buckets: dict[str, Bucket], by: Granularity, zone: str) -> None:
+    """Issue 19: ratings by when they were given, per staff member who held the chat."""
+    low, high = calendar.days_bounds(start, end, zone)
+    rows = await session.execute(
+        select(Conversation.rated_at, Conversation.rating, Conversation.staff_id)
+        .where(Conversation.store_id == store_id, Conversation.rated_at >= low,
+               Conversation.rated_at < high, Conversation.rating.is_not(None)))
+    for rated, score, staff_id in rows:
+        if rated is None or score is None:
+            continue
+        bucket = buckets[period_of(calendar.local_date(rated, zone), by)]
+        bucket.ratings.append(int(score))
+        if staff_id:
+            bucket.staff_ratings.setdefault(staff_id, []).append(int(score))
+
+
 async def _staff_names(session: AsyncSession, ids: Iterable[str]) -> list[tuple[str, str]]:
     wanted = set(ids)
     if not wanted:
@@ -185,10 +224,11 @@ async def compute(session: AsyncSession, *, store_id: str, start: date, end: dat
     zone = await session.scalar(select(Store.time_zone).where(Store.id == store_id))
     await _add_conversations(session, store_id, start, end, buckets, gran, zone or "UTC")
     await _add_left_out_of_hours(session, store_id, start, end, buckets, gran, zone or "UTC")
+    await _add_ratings(session, store_id, start, end, buckets, gran, zone or "UTC")
     totals = Bucket("total")
     for bucket in buckets.values():
         totals.add(bucket)
-    staff = await _staff_names(session, totals.per_staff)
+    staff = await _staff_names(session, set(totals.per_staff) | set(totals.staff_ratings))
     return StatsTable(start, end, gran, list(buckets.values()), totals, staff, zone or "UTC")
 
 
@@ -201,6 +241,7 @@ def _cell(value: object) -> str:
 def _csv_line(bucket: Bucket, label: str, staff: list[tuple[str, str]]) -> list[str]:
     values: list[object] = [label, *(getattr(bucket, name) for name in CSV_COLUMNS)]
     values += [bucket.per_staff.get(sid, 0) for sid, _ in staff]
+    values += [bucket.staff_csat(sid)[1] for sid, _ in staff]  # issue 19: mean rating
     return [_cell(v) for v in values]
 
 
@@ -209,6 +250,8 @@ def csv_rows(table: StatsTable, locale: str) -> Iterator[list[str]]:
     names = ("period", *CSV_COLUMNS)
     header = [translate(f"admin.stats.{name}", locale) for name in names]
     header += [_cell(translate("admin.stats.staff_column", locale, name=n))
+               for _, n in table.staff]
+    header += [_cell(translate("admin.stats.staff_csat_column", locale, name=n))
                for _, n in table.staff]
     yield header
     for bucket in table.rows:

@@ -10,6 +10,7 @@ import { formatRatio } from '../lib/contrast';
 import { AREAS, areaContrast, BUILT_IN, normaliseHex, type Area, type Colours } from '../lib/theme';
 import { useAction } from '../lib/useAction';
 import { useLoad } from '../lib/useLoad';
+import { CsatSetting } from './CsatSetting';
 import { WidgetPreview } from './WidgetPreview';
 import './screen.css';
 
@@ -31,6 +32,7 @@ export function ScreenSection() {
       </h2>
       <p class="admin-muted">{t('screen.intro')}</p>
       <LoadState loaded={loaded}>{(screen) => <ScreenEditor screen={screen} onChange={loaded.set} />}</LoadState>
+      <CsatSetting />
     </section>
   );
 }

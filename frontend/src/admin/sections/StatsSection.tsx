@@ -9,6 +9,7 @@ import { Feedback } from '../components/Feedback';
 import { dayInZone, PRESETS, presetRange, rangeProblem, type Granularity, type Range } from '../lib/dates';
 import { useAction } from '../lib/useAction';
 import { BarChart } from './BarChart';
+import { CsatChart } from './CsatChart';
 import { StatsTable } from './StatsTable';
 import './stats.css';
 
@@ -101,6 +102,7 @@ function StatsResult({ range, stats }: { range: Range; stats: StatsOut }) {
       <div class="admin-card">
         <BarChart rows={stats.rows} />
       </div>
+      <CsatChart stats={stats} />
       <StatsTable stats={stats} />
     </div>
   );

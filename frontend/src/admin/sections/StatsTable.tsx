@@ -1,6 +1,7 @@
 import type { StatsOut, StatsRow } from '../../shared/api-types';
 import { t } from '../../shared/i18n';
 import { formatDuration } from '../lib/format';
+import { formatAverage } from './CsatChart';
 
 const COUNTS = ['forms_shown', 'forms_executed', 'chats_started', 'chats_taken', 'missed', 'left_out_of_hours'] as const;
 
@@ -24,6 +25,12 @@ export function StatsTable({ stats }: { stats: StatsOut }) {
             </th>
             <th scope="col" class="num">
               {t('stats.avg_first_response')}
+            </th>
+            <th scope="col" class="num">
+              {t('stats.csat_count')}
+            </th>
+            <th scope="col" class="num">
+              {t('stats.csat_average')}
             </th>
             {stats.staff.map((s) => (
               <th key={s.id} scope="col" class="num">
@@ -56,6 +63,8 @@ function Row({ row, label, stats }: { row: StatsRow; label: string; stats: Stats
       ))}
       <td class="num">{formatDuration(row.avg_wait_seconds)}</td>
       <td class="num">{formatDuration(row.avg_first_response_seconds)}</td>
+      <td class="num" data-col="csat_count">{row.csat_count ?? 0}</td>
+      <td class="num" data-col="csat_average">{formatAverage(row.csat_average)}</td>
       {stats.staff.map((s) => (
         <td key={s.id} class="num">
           {row.per_staff[s.id] ?? 0}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage, ConversationOut, GuestDetail, GuestPage, GuestSummary, MessagePage, OfflineReplyOut } from '../../shared/api-types';
+import { RatingNote, TranscriptButton } from './Csat';
 import { errorText } from '../../shared/components/errors';
 import { submitted } from '../../shared/components/forms';
 import { Tag } from '../../shared/components/Tag';
@@ -151,6 +152,12 @@ export function GuestView({ guestId, onBack, conversationId: initial = null, foc
               </button>
             ))}
           </div>
+          {current && (
+            <div class="chat-pane__csat">
+              {current.rating && <RatingNote rating={current.rating} />}
+              <TranscriptButton conversationId={current.id} guestEmail={guest?.email ?? null} />
+            </div>
+          )}
           {current ? <History conversation={current} focusSeq={current.id === initial ? focusSeq : undefined} /> : <p class="panel__empty">{t('console.no_conversations')}</p>}
           {guest && <OfflineReply guest={guest} chatting={chatting} onSent={(cid) => setConversationId(cid)} />}
         </div>
