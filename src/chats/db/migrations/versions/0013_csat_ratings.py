@@ -5,7 +5,7 @@ Issue 19 item 2: `stores.csat` holds the admin's switch and wording (Japanese an
 chat, and an index on (store_id, rated_at) lets the statistics read a period's ratings.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 15:45:00
 """
 
