@@ -17,6 +17,7 @@ Before each batch's attempts every endpoint's host is resolved once, every addre
 checked (`domain.webhooks.is_public_address` unless CHATS_WEBHOOKS_ALLOW_PRIVATE),
 and each request goes to a checked address itself (Host header and TLS server name
 kept): a name that resolves differently a moment later cannot send us elsewhere.
+The requests go through `services/webhook_http.py` (h11; decision 0014).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from sqlalchemy import delete, or_, select, update
 from standardwebhooks import Webhook as Signer
 
@@ -53,6 +53,7 @@ from chats.ids import iso, utcnow
 from chats.mail.outbox import queue_webhook_disabled_notifications
 from chats.services import webhooks
 from chats.services.webhook_claims import Claimed, Settled, claim_job, renew_job, settle_job
+from chats.services.webhook_http import PostError, Target, WebhookHttp
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -116,14 +117,16 @@ async def check_url(url: str, *, allow_private: bool) -> str:
     return clean
 
 
-def _pinned(url: str, address: str) -> tuple[str, str, str]:
-    """The URL with its host replaced by `address`; the Host header; the TLS server name."""
+def _pinned(url: str, address: str) -> Target:
+    """Where a POST to `url` goes: the checked `address`, the URL's host for Host and TLS."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    ip_host = f"[{address}]" if ":" in address else address
-    netloc = ip_host if parts.port is None else f"{ip_host}:{parts.port}"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     host_header = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), host_header, host
+    if ":" in host:  # an IPv6 literal keeps its brackets in the Host header
+        host_header = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
+    path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return Target(parts.scheme, address, port, host_header, host, path)
 
 
 @dataclass
@@ -141,17 +144,17 @@ class _Batch:
     """What the attempts of one claimed batch share: each endpoint's checked target, signer."""
 
     allow_private: bool
-    targets: dict[str, asyncio.Task[tuple[str, str, str]]] = field(default_factory=dict)
+    targets: dict[str, asyncio.Task[Target]] = field(default_factory=dict)
     signers: dict[str, Signer] = field(default_factory=dict)
 
-    def target(self, url: str) -> asyncio.Task[tuple[str, str, str]]:
-        """The pinned URL, Host header and TLS name of `url`, resolved and checked once."""
+    def target(self, url: str) -> asyncio.Task[Target]:
+        """Where POSTs to `url` go, resolved and checked once."""
         task = self.targets.get(url)
         if task is None:
             task = self.targets[url] = asyncio.create_task(self._resolve(url))
         return task
 
-    async def _resolve(self, url: str) -> tuple[str, str, str]:
+    async def _resolve(self, url: str) -> Target:
         addresses = await checked_addresses(url, allow_private=self.allow_private)
         return _pinned(url, addresses[0])
 
@@ -224,7 +227,7 @@ class WebhookDeliverer:
         self._in_hand: set[str] = set()
         self._stopping = False
         self._starved = False  # the last claim filled every free slot: more may be due
-        self._client: httpx.AsyncClient | None = None
+        self._http: WebhookHttp | None = None
         self._settler = _Settler(self._write_outcomes)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._live: dict[str, set[str]] | None = None  # store → events wanted; None: unknown
@@ -257,11 +260,8 @@ class WebhookDeliverer:
         if self._task is None:
             self._stopping = False
             self._loop = asyncio.get_running_loop()
-            self._client = httpx.AsyncClient(
-                follow_redirects=False, trust_env=False, timeout=self._timeout,
-                headers={"user-agent": f"CHATS-Webhooks/{__version__}"},
-                limits=httpx.Limits(max_connections=self._batch,
-                                    max_keepalive_connections=self._batch))
+            self._http = WebhookHttp(user_agent=f"CHATS-Webhooks/{__version__}",
+                                     keep_per_target=PER_ENDPOINT)
             webhooks.add_queue_listener(self._on_queued)
             self._task = asyncio.create_task(self._run(), name="webhook-deliverer")
             self._renewer = asyncio.create_task(self._keep_leases(), name="webhook-lease")
@@ -284,9 +284,9 @@ class WebhookDeliverer:
         if renewer is not None:
             renewer.cancel()
             await asyncio.gather(renewer, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def _run(self) -> None:
         purged_at: datetime | None = None
@@ -295,6 +295,8 @@ class WebhookDeliverer:
                 if time.monotonic() - self._live_at >= self._poll:
                     await self._read_live()
                 await self.run_once()
+                if self._http is not None:
+                    self._http.prune()
                 if purged_at is None or self._clock() - purged_at >= PURGE_EVERY:
                     purged_at = self._clock()
                     await self.purge()
@@ -402,33 +404,27 @@ class WebhookDeliverer:
                        batch: _Batch) -> Outcome:
         """One signed POST to the checked address; never raises."""
         try:
-            pinned, host, server_name = await batch.target(url)
+            target = await batch.target(url)
         except ChatsError as exc:
             return Outcome(False, error=exc.key)
         now = self._clock()
-        headers = {
-            "content-type": "application/json", "host": host,
-            "webhook-id": item.id, "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": batch.signer(item.webhook_id, secret).sign(item.id, now, body),
-        }
-        assert self._client is not None
+        headers = [
+            ("content-type", "application/json"),
+            ("webhook-id", item.id), ("webhook-timestamp", str(int(now.timestamp()))),
+            ("webhook-signature", batch.signer(item.webhook_id, secret).sign(item.id, now, body)),
+        ]
+        assert self._http is not None
         try:
-            # httpx's timeout bounds each read; this bounds the whole attempt (a receiver
-            # that drips its answer byte by byte cannot hold a slot for longer).
-            async with asyncio.timeout(self._timeout), self._client.stream(
-                    "POST", pinned, content=body.encode(), headers=headers,
-                    extensions={"sni_hostname": server_name}) as answer:
-                chunk = b""
-                async for part in answer.aiter_bytes():
-                    chunk += part
-                    if len(chunk) >= READ_LIMIT:
-                        break
-                text = excerpt(chunk.decode("utf-8", "replace"))
-                return Outcome(200 <= answer.status_code < 300, answer.status_code, text)
+            # The whole attempt is bounded: a receiver that drips its answer byte by byte
+            # cannot hold a slot for longer.
+            async with asyncio.timeout(self._timeout):
+                answer = await self._http.post(target, headers, body.encode(), READ_LIMIT)
         except TimeoutError:
             return Outcome(False, error=f"no answer within {self._timeout:g} s")
-        except httpx.HTTPError as exc:
-            return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
+        except PostError as exc:
+            return Outcome(False, error=str(exc)[:500])
+        text = excerpt(answer.body.decode("utf-8", "replace"))
+        return Outcome(200 <= answer.status < 300, answer.status, text)
 
     def _settled(self, item: Claimed, body: str | None, outcome: Outcome, *,
                  final: bool) -> Settled:
