@@ -14,8 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -74,9 +77,25 @@ async def _chats(target: load.Target, guests: int) -> tuple[Run, list[Pair], lis
     return run, pairs, staff
 
 
-async def _talk(run: Run, pairs: list[Pair], rate: float, stop: asyncio.Event) -> Recorder:
+class _Timed(Recorder):
+    """A recorder that also keeps when each guest ack's message was sent (where the tail is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.guest_acks: list[tuple[int, int]] = []  # (sent at, latency), ns
+
+    def on_ack(self, frame: client.Frame, at: int) -> None:
+        sent = self.sent.get(frame.get("client_msg_id") or "")
+        fresh = sent is not None and frame.get("client_msg_id") not in self.acked
+        super().on_ack(frame, at)
+        if fresh and sent is not None and sent[1] == "guest":
+            self.guest_acks.append((sent[2], at - sent[2]))
+
+
+async def _talk(run: Run, pairs: list[Pair], rate: float, stop: asyncio.Event) -> _Timed:
     """Open-loop sends at `rate` (guest and staff alternately) until `stop`; then settle."""
-    rec = run.rec = Recorder()
+    rec = _Timed()
+    run.rec = rec
     t0, n = time.perf_counter(), 0
     while not stop.is_set():
         due = int(rate * (time.perf_counter() - t0)) + 1 - n
@@ -95,6 +114,29 @@ async def _talk(run: Run, pairs: list[Pair], rate: float, stop: asyncio.Event) -
 
 
 async def _storm(url: str, logins: list[str]) -> dict[str, Any]:
+    """The storm from a process of its own (see `storm_process`); its statuses and latencies."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bench.login_storm import storm_process; storm_process()",
+        url, json.dumps(logins), stdout=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent)
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the storm process failed ({proc.returncode})")
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def storm_process() -> None:
+    """The 200 browsers logging in: a process of their own on the generator's CPU, at nice
+    10, so that building 200 requests at once (≈1 ms of CPU each in httpx) does not stall
+    the measuring client's event loop — the browsers of a real storm are other machines."""
+    pin(GENERATOR_CPU)
+    os.nice(10)
+    url, logins = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(asyncio.run(_logins(url, logins))))
+
+
+async def _logins(url: str, logins: list[str]) -> dict[str, Any]:
     """Every login at once, each its own client (cookie jar); statuses and latencies."""
     # One transport for all: a client of its own builds an SSL context (~10 ms of CPU),
     # which for 200 clients would stall the generator, not the server.
@@ -119,8 +161,15 @@ async def _storm(url: str, logins: list[str]) -> dict[str, Any]:
             "latency_ms": summary([ns for _, ns in answers])}
 
 
-def _span(rec: Recorder) -> dict[str, Any]:
-    return {"ack_guest_ms": summary(rec.latency["ack_guest"]),
+def _slowest(rec: _Timed, since_ns: int) -> list[list[float]]:
+    """The ten slowest guest acks: [seconds after `since_ns` the message was sent, ms]."""
+    worst = sorted(rec.guest_acks, key=lambda a: a[1], reverse=True)[:10]
+    return [[round((t - since_ns) / 1e9, 2), round(lat / 1e6, 1)] for t, lat in worst]
+
+
+def _span(rec: _Timed, since_ns: int) -> dict[str, Any]:
+    return {"slowest_guest_acks_s_ms": _slowest(rec, since_ns),
+            "ack_guest_ms": summary(rec.latency["ack_guest"]),
             "ack_staff_ms": summary(rec.latency["ack_staff"]),
             "delivery_ms": summary([*rec.latency["guest_to_staff"],
                                     *rec.latency["staff_to_guest"]]),
@@ -129,10 +178,11 @@ def _span(rec: Recorder) -> dict[str, Any]:
 
 async def _quiet(run: Run, pairs: list[Pair], rate: float, seconds: float) -> dict[str, Any]:
     stop = asyncio.Event()
+    since = time.perf_counter_ns()
     talk = asyncio.create_task(_talk(run, pairs, rate, stop))
     await asyncio.sleep(seconds)
     stop.set()
-    return _span(await talk)
+    return _span(await talk, since)
 
 
 async def _stormy(st: stack.Stack, run: Run, pairs: list[Pair], rate: float,
@@ -140,9 +190,10 @@ async def _stormy(st: stack.Stack, run: Run, pairs: list[Pair], rate: float,
     stop = asyncio.Event()
     talk = asyncio.create_task(_talk(run, pairs, rate, stop))
     meter = Meter(st.pids).start()
+    since = time.perf_counter_ns()
     storm = await _storm(st.target().staff_http, logins)
     stop.set()
-    return {**_span(await talk), "storm": storm, "server": meter.stop()}
+    return {**_span(await talk, since), "storm": storm, "server": meter.stop()}
 
 
 def _verdict(quiet: dict[str, Any], stormy: dict[str, Any], dropped: int) -> dict[str, Any]:

@@ -7,7 +7,8 @@ import asyncio
 import httpx
 
 from chats.db.engine import Database
-from tests.factories import PASSWORD, create_store, give_production_hash
+from chats.security import hash_slots
+from tests.factories import PASSWORD, create_staff, create_store, give_production_hash
 from tests.servers import Site
 
 WRONG = "wrong-password-1"
@@ -87,3 +88,25 @@ async def test_parallel_guesses_on_one_id_are_checked_one_at_a_time(
                                        for _ in range(3)))
     # One is checked; the others are refused while it is, without costing a hash each.
     assert sorted(r.status_code for r in burst) == [401, 429, 429]
+
+
+async def test_a_burst_of_logins_waits_its_turn_and_every_one_gets_in(
+    web: Site, db: Database
+) -> None:
+    # A shift change: more staff than the login gate lets through at once. They queue
+    # (before their reads, so the burst does not land on the event loop at once) and
+    # every one gets a session of its own.
+    store = await create_store(db)
+    logins = [f"shift-{n}" for n in range(3 * (hash_slots() + 1))]
+    for login_id in logins:
+        await create_staff(db, store_id=store.store_id, login_id=login_id)
+
+    async def one(login_id: str) -> tuple[int, str | None, int]:
+        async with web.client() as browser:
+            answer = await _try(browser, login_id, PASSWORD)
+            me = await browser.get("/api/auth/me")
+            return answer.status_code, answer.cookies.get("chats_session"), me.status_code
+
+    results = await asyncio.gather(*(one(login_id) for login_id in logins))
+    assert [(code, me) for code, _, me in results] == [(200, 200)] * len(logins)
+    assert len({cookie for _, cookie, _ in results}) == len(logins)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from chats.db.models import Staff, StaffSession, Store
 from chats.devices import device_for, remember
 from chats.errors import ChatsError
 from chats.ids import new_token, token_hash, utcnow
-from chats.security import verify_password_async
+from chats.security import hash_slots, verify_password_async
 from chats.services import login_throttle, passwords, two_factor
 from chats.services.login_throttle import LoginKeys
 
@@ -40,6 +41,9 @@ class Logins:
     publisher: Publisher
     secret_key: str
     checks_in_flight: set[str] = field(default_factory=set)
+    gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(hash_slots() + 1))
+    """Logins under way at once: one more than argon2 computations. A storm of logins waits
+    here, before its reads, instead of bursting onto the event loop and the database."""
 
 
 @dataclass
@@ -168,6 +172,15 @@ async def login(
     records the outcome. A write transaction holds SQLite's only write lock, and every
     chat waits behind it.
     """
+    async with logins.gate:
+        return await _login(logins, login_id=login_id, password=password, ip=ip,
+                            user_agent=user_agent, old_token=old_token, store_code=store_code,
+                            device_cookie=device_cookie)
+
+
+async def _login(logins: Logins, *, login_id: str, password: str, ip: str,
+                 user_agent: str | None, old_token: str | None, store_code: str | None,
+                 device_cookie: str | None) -> LoginResult | SecondFactorAsked:
     secret = logins.secret_key
     device = device_for(secret, device_cookie, login_id)
     async with logins.db.read() as session:
