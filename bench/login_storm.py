@@ -215,12 +215,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         await _create_staff(url, logins)
         setup_s = round(time.perf_counter() - t, 1)
         run, pairs, staff = await _chats(st.target(), args.guests)
+        pinned = {server.name: sorted(server.pin()) for server in st.servers}
         quiet = await _quiet(run, pairs, args.rate, args.quiet_s)
         stormy = await _stormy(st, run, pairs, args.rate, logins)
         dropped = sum(p.task.done() for p in [*staff, *(pair.guest for pair in pairs)])
         for peer in [*staff, *(pair.guest for pair in pairs)]:
             await peer.close()
-        return {"config": vars(args), "staff_setup_s": setup_s, "quiet": quiet,
+        return {"config": vars(args), "pinned": pinned, "staff_setup_s": setup_s, "quiet": quiet,
                 "storm": stormy, "verdict": _verdict(quiet, stormy, dropped)}
     finally:
         await stack.drop_stack(st)
