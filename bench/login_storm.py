@@ -1,7 +1,8 @@
 """Login storm (issue 13): many staff log in at once while guests chat, server on one core.
 
 `python -m bench.login_storm` (`--staff 200 --guests 20 --rate 20 --quiet-s 10`):
-one `chats serve` on SQLite pinned to CPU 0, the generator on CPU 1. Guests and
+one `chats serve` on SQLite, every thread pinned to CPU 0 once set up; the generator
+on CPU 1, the logging-in browsers in a process of their own beside it. Guests and
 their staff chat at `--rate` messages/s (half guest, half staff) through a quiet
 span, then through the storm — every extra staff member's `POST /api/auth/login`
 sent at once — and the guests' ack latency is compared. Passes when every login
