@@ -64,9 +64,17 @@ def _html_content(parts: MailParts) -> str:
 
 def render_html(parts: MailParts) -> str:
     """The text/html body; every inserted value is HTML-escaped."""
+    title = html.escape(parts.title)
+    return frame_html(
+        lang=parts.locale, title=parts.title, footer=parts.footer,
+        content=f'<h1 style="margin:0 0 16px;font-size:18px;">{title}</h1>\n'
+                + _html_content(parts))
+
+
+def frame_html(*, lang: str, title: str, footer: str, content: str, width: int = 560,
+               header: str = "", padding: str = "24px 28px") -> str:
+    """Every HTML mail's frame around `content` (already HTML): `lang`, `title` and `footer`
+    are plain text, escaped here; `header` an optional row above the content (HTML)."""
     return _layout().substitute(
-        lang=html.escape(parts.locale),
-        title=html.escape(parts.title),
-        content=_html_content(parts),
-        footer=_lines(parts.footer),
-    )
+        lang=html.escape(lang), title=html.escape(title), width=width, header=header,
+        padding=padding, content=content, footer=_lines(footer))

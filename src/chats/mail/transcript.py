@@ -10,13 +10,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from string import Template
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chats.i18n import translate
-from chats.mail.render import TEMPLATES
+from chats.mail.render import frame_html
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -54,11 +52,6 @@ class Transcript:
     @property
     def subject(self) -> str:
         return translate("mail.transcript.subject", self.locale, store=self.store_name)
-
-
-@cache
-def _layout() -> Template:
-    return Template((TEMPLATES / "transcript.html").read_text("utf-8"))
 
 
 def _local(at: datetime, zone: str) -> str:
@@ -130,9 +123,13 @@ def render_transcript_html(t: Transcript) -> str:
                       date=_local(t.started_at, t.time_zone))
     zone = translate("mail.transcript.zone", t.locale, zone=t.time_zone)
     rows = "\n".join(_line_html(line, t) for line in t.lines)
-    return _layout().substitute(
-        lang=html.escape(t.locale), title=html.escape(t.subject),
-        store=html.escape(t.store_name), header_bg=bg, header_fg=fg,
-        intro=html.escape(intro), zone=html.escape(zone), rows=rows,
-        footer=html.escape(translate("mail.transcript.footer", t.locale, store=t.store_name)),
-    )
+    header = (f'<tr><td style="padding:16px 28px;background:{bg};color:{fg};'
+              f'border-radius:8px 8px 0 0;font-size:18px;font-weight:bold;">'
+              f'{html.escape(t.store_name)}</td></tr>\n')
+    content = (f'<p style="margin:0 0 4px;">{html.escape(intro)}</p>\n'
+               f'<p style="margin:0 0 12px;font-size:12px;color:#6b7280;">{html.escape(zone)}</p>\n'
+               f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0">\n'
+               f'{rows}\n</table>')
+    return frame_html(lang=t.locale, title=t.subject, content=content, width=640,
+                      header=header, padding="20px 28px 8px",
+                      footer=translate("mail.transcript.footer", t.locale, store=t.store_name))

@@ -1,6 +1,7 @@
 import type { StatsRow } from '../../shared/api-types';
 import { t } from '../../shared/i18n';
-import { axis, labelEvery, layoutBars, type Box } from '../lib/chart';
+import { axis, layoutBars, type Box } from '../lib/chart';
+import { ChartFrame } from './ChartFrame';
 
 /** The figures drawn as bars, in this order (the table shows every figure). */
 export const CHART_SERIES = ['forms_shown', 'forms_executed', 'missed'] as const;
@@ -13,50 +14,27 @@ export function BarChart({ rows }: { rows: StatsRow[] }) {
   const { top, ticks } = axis(max);
   const bars = layoutBars(values, CHART_SERIES.length, BOX, top);
   const plotH = BOX.height - BOX.top - BOX.bottom;
-  const group = (BOX.width - BOX.left - BOX.right) / Math.max(1, rows.length);
-  const every = labelEvery(rows.length, 12);
   const y = (v: number) => BOX.top + plotH - (v / top) * plotH;
+  const legend = (
+    <figcaption class="chart__legend">
+      {CHART_SERIES.map((k) => (
+        <span key={k} class="chart__key">
+          <span class={`chart__swatch chart__bar--${k}`} aria-hidden="true" />
+          {t(`stats.${k}`)}
+        </span>
+      ))}
+    </figcaption>
+  );
 
   return (
-    <figure class="chart" data-testid="stats-chart">
-      <svg viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-labelledby="chart-title" class="chart__svg">
-        <title id="chart-title">{t('stats.chart_title')}</title>
-        {ticks.map((v) => (
-          <g key={v} class="chart__tick">
-            <line x1={BOX.left} x2={BOX.width - BOX.right} y1={y(v)} y2={y(v)} />
-            <text x={BOX.left - 6} y={y(v)} dy="0.32em" text-anchor="end">
-              {v}
-            </text>
-          </g>
-        ))}
-        {bars.map((b) => (
-          <rect key={`${b.row}-${b.series}`} class={`chart__bar chart__bar--${CHART_SERIES[b.series]}`} x={b.x} y={b.y}
-            width={b.width} height={b.height}>
-            <title>{`${rows[b.row]?.period}: ${t(`stats.${CHART_SERIES[b.series]}`)} ${b.value}`}</title>
-          </rect>
-        ))}
-        {rows.map((r, i) =>
-          i % every === 0 || i === rows.length - 1 ? (
-            <text key={r.period} class="chart__label" x={BOX.left + i * group + group / 2} y={BOX.height - BOX.bottom + 16} text-anchor="middle">
-              {shortLabel(r.period)}
-            </text>
-          ) : null,
-        )}
-      </svg>
-      <figcaption class="chart__legend">
-        {CHART_SERIES.map((k) => (
-          <span key={k} class="chart__key">
-            <span class={`chart__swatch chart__bar--${k}`} aria-hidden="true" />
-            {t(`stats.${k}`)}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
+    <ChartFrame box={BOX} titleId="chart-title" title={t('stats.chart_title')} ticks={ticks} y={y}
+      periods={rows.map((r) => r.period)} testId="stats-chart" legend={legend}>
+      {bars.map((b) => (
+        <rect key={`${b.row}-${b.series}`} class={`chart__bar chart__bar--${CHART_SERIES[b.series]}`} x={b.x} y={b.y}
+          width={b.width} height={b.height}>
+          <title>{`${rows[b.row]?.period}: ${t(`stats.${CHART_SERIES[b.series]}`)} ${b.value}`}</title>
+        </rect>
+      ))}
+    </ChartFrame>
   );
-}
-
-/** "2025-04-01" → "4/1", "2025-04" → "2025/4". */
-export function shortLabel(period: string): string {
-  const [y, m, d] = period.split('-');
-  return d ? `${Number(m)}/${Number(d)}` : `${y}/${Number(m)}`;
 }

@@ -1,7 +1,7 @@
 import type { StatsOut, StatsRow } from '../../shared/api-types';
 import { t } from '../../shared/i18n';
-import { labelEvery, type Box } from '../lib/chart';
-import { shortLabel } from './BarChart';
+import type { Box } from '../lib/chart';
+import { ChartFrame, slotWidth } from './ChartFrame';
 
 const BOX: Box = { width: 760, height: 180, left: 44, right: 8, top: 12, bottom: 36 };
 const SCALE = [1, 2, 3, 4, 5];
@@ -10,8 +10,7 @@ const SCALE = [1, 2, 3, 4, 5];
 export function CsatChart({ stats }: { stats: StatsOut }) {
   const rows = stats.rows;
   const plotH = BOX.height - BOX.top - BOX.bottom;
-  const group = (BOX.width - BOX.left - BOX.right) / Math.max(1, rows.length);
-  const every = labelEvery(rows.length, 12);
+  const group = slotWidth(BOX, rows.length);
   const y = (v: number) => BOX.top + plotH - (v / 5) * plotH;
   const width = Math.max(2, Math.min(28, group * 0.6));
   const rated = stats.staff.filter((s) => (stats.totals.csat_per_staff?.[s.id]?.count ?? 0) > 0);
@@ -23,34 +22,17 @@ export function CsatChart({ stats }: { stats: StatsOut }) {
           ? t('stats.csat_summary', { avg: formatAverage(stats.totals.csat_average), n: stats.totals.csat_count })
           : t('stats.csat_none')}
       </p>
-      <figure class="chart" data-testid="csat-chart">
-        <svg viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-labelledby="csat-chart-title" class="chart__svg">
-          <title id="csat-chart-title">{t('stats.csat_chart_title')}</title>
-          {SCALE.map((v) => (
-            <g key={v} class="chart__tick">
-              <line x1={BOX.left} x2={BOX.width - BOX.right} y1={y(v)} y2={y(v)} />
-              <text x={BOX.left - 6} y={y(v)} dy="0.32em" text-anchor="end">
-                {v}
-              </text>
-            </g>
-          ))}
-          {rows.map((r, i) =>
-            r.csat_average != null ? (
-              <rect key={r.period} class="chart__bar chart__bar--csat" x={BOX.left + i * group + (group - width) / 2} y={y(r.csat_average)} width={width}
-                height={Math.max(0, y(0) - y(r.csat_average))}>
-                <title>{`${r.period}: ${t('stats.csat_average')} ${formatAverage(r.csat_average)} (${t('stats.csat_count')} ${r.csat_count ?? 0})`}</title>
-              </rect>
-            ) : null,
-          )}
-          {rows.map((r, i) =>
-            i % every === 0 || i === rows.length - 1 ? (
-              <text key={r.period} class="chart__label" x={BOX.left + i * group + group / 2} y={BOX.height - BOX.bottom + 16} text-anchor="middle">
-                {shortLabel(r.period)}
-              </text>
-            ) : null,
-          )}
-        </svg>
-      </figure>
+      <ChartFrame box={BOX} titleId="csat-chart-title" title={t('stats.csat_chart_title')} ticks={SCALE} y={y}
+        periods={rows.map((r) => r.period)} testId="csat-chart">
+        {rows.map((r, i) =>
+          r.csat_average != null ? (
+            <rect key={r.period} class="chart__bar chart__bar--csat" x={BOX.left + i * group + (group - width) / 2} y={y(r.csat_average)} width={width}
+              height={Math.max(0, y(0) - y(r.csat_average))}>
+              <title>{`${r.period}: ${t('stats.csat_average')} ${formatAverage(r.csat_average)} (${t('stats.csat_count')} ${r.csat_count ?? 0})`}</title>
+            </rect>
+          ) : null,
+        )}
+      </ChartFrame>
       {rated.length > 0 && (
         <table class="admin-table csat-staff" data-testid="csat-staff">
           <caption class="visually-hidden">{t('stats.csat_by_staff')}</caption>
