@@ -4,6 +4,7 @@ library), retried through a slow, failing and refusing receiver until it recover
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from sqlalchemy import select, update
 from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.models import MailOutbox, Staff, Webhook, WebhookDelivery
+from chats.domain.webhooks import WebhookEvent
+from chats.services import webhooks
 from chats.services.webhook_delivery import WebhookDeliverer
 from tests.console.helpers import open_chat, staff_client, two_stores
 from tests.mail.conftest import close_context, open_context
@@ -343,3 +346,28 @@ async def test_erasing_a_guest_deletes_the_deliveries_that_carry_its_words(
         left = await deliveries(db)
         assert not any("迷惑な客" in (row.body or "") for row in left)
         assert not [row for row in left if row.subject_id == guest_id]
+
+
+async def test_an_event_nudged_before_its_commit_is_sent_without_waiting_for_the_poll(
+        settings: Settings, db: Database, receiver: Receiver) -> None:
+    # The deliverer hears of an event when it is queued, inside the transaction; on
+    # PostgreSQL its claim cannot see the row until that commits. It must look again
+    # soon after, not sleep until its poll (an hour here).
+    s = await two_stores(db)
+    async with InProcessApp(settings) as app, staff_client(app, s.a.admin_login) as admin:
+        await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+    ctx = await open_context(settings, process_id="nudged-early")
+    deliverer = WebhookDeliverer(ctx, poll_seconds=3600)
+    try:
+        await deliverer.start()
+        async with ctx.unit_of_work() as uow:
+            await webhooks.queue(uow.session, store_id=s.a.store_id,
+                                 event=WebhookEvent.GUEST_BLACKLISTED, subject_id="g-early",
+                                 data={"guest_id": "g-early"})
+            await asyncio.sleep(0.15)  # a transaction that commits a moment after the nudge
+        await wait_for(lambda: receiver.count("guest.blacklisted") == 1, timeout=10)
+    finally:
+        await deliverer.stop()
+        await close_context(ctx)
+    [row] = await deliveries(db)
+    assert row.status == "delivered" and row.attempts == 1

@@ -72,6 +72,8 @@ PURGE_EVERY = timedelta(hours=1)
 PURGE_BATCH = 1000
 GATHER_SECONDS = 0.025
 """After a nudge, how long the deliverer waits for more events before it claims."""
+LOOK_AGAIN = (0.025, 0.1, 0.4)
+"""Seconds before each further claim when a nudge's claim found nothing (an uncommitted event)."""
 PER_ENDPOINT = 4
 """Requests one endpoint has in flight at most (the HTTP pool keeps as many connections)."""
 
@@ -290,11 +292,13 @@ class WebhookDeliverer:
 
     async def _run(self) -> None:
         purged_at: datetime | None = None
+        nudged = False
         while not self._stopping:
             try:
                 if time.monotonic() - self._live_at >= self._poll:
                     await self._read_live()
-                await self.run_once()
+                if await self.run_once() == 0 and nudged:
+                    await self._look_again()
                 if self._http is not None:
                     self._http.prune()
                 if purged_at is None or self._clock() - purged_at >= PURGE_EVERY:
@@ -302,11 +306,22 @@ class WebhookDeliverer:
                     await self.purge()
             except Exception:
                 log.exception("webhook delivery pass failed")
+            nudged = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
+                nudged = True
                 if not self._stopping:  # let a burst's events all be queued: one claim
                     await asyncio.sleep(self._gather)
             self._wake.clear()
+
+    async def _look_again(self) -> None:
+        """A nudge found nothing due: the event's transaction may not have committed yet
+        (the nudge comes when it is queued). Claim again a few times, a little later each
+        time, rather than leave it to the next poll."""
+        for delay in LOOK_AGAIN:
+            await asyncio.sleep(delay)
+            if self._stopping or await self.run_once() > 0:
+                return
 
     async def _read_live(self) -> None:
         """Which stores have live endpoints, for which events (nudges for others are ignored)."""
