@@ -9,8 +9,12 @@ far side of the socket.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import h11
 import pytest
@@ -176,6 +180,47 @@ async def test_a_request_given_up_leaves_no_connection_behind() -> None:
                 await http.post(target(box.port), [], b"slow", 4096)
         answer = await http.post(target(box.port), [], b"next", 4096)
         assert answer.status == 200 and box.connections == 2
+    finally:
+        await http.aclose()
+        server.close()
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (and its key), made by the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}",
+                    "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+async def test_https_goes_to_the_checked_address_with_the_urls_host_name(
+        tmp_path: Path) -> None:
+    # The request is sent to 127.0.0.1 (the address checked), while TLS names and verifies
+    # the URL's host: a certificate for that name is accepted, one for another is not.
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is missing")
+    cert, key = _certificate(tmp_path, "hooks.example.jp")
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    box = Scripted(free_port(), lambda *_: ok(b"secure"))
+    server = await asyncio.start_server(box.handle, "127.0.0.1", box.port, ssl=server_tls)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    http = WebhookHttp(user_agent="CHATS-test", tls=trusting)
+    secure = Target("https", "127.0.0.1", box.port, "hooks.example.jp", "hooks.example.jp",
+                    "/hook")
+    try:
+        answer = await http.post(secure, [], b"{}", 4096)
+        assert (answer.status, answer.body) == (200, b"secure")
+        assert dict(box.requests[0][1].headers)[b"host"] == b"hooks.example.jp"
+        wrong_name = Target("https", "127.0.0.1", box.port, "evil.example.jp",
+                            "evil.example.jp", "/hook")
+        with pytest.raises(PostError, match=r"^ConnectError: .*(certificate|match)"):
+            await http.post(wrong_name, [], b"{}", 4096)
+        untrusted = WebhookHttp(user_agent="CHATS-test")  # the system's CAs: not ours
+        with pytest.raises(PostError, match=r"^ConnectError: .*certificate"):
+            await untrusted.post(secure, [], b"{}", 4096)
     finally:
         await http.aclose()
         server.close()

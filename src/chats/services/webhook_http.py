@@ -81,11 +81,14 @@ class _Connection:
 class WebhookHttp:
     """POSTs to checked targets; one instance per deliverer, closed with `aclose`."""
 
-    def __init__(self, *, user_agent: str, keep_per_target: int = KEEP_PER_TARGET) -> None:
+    def __init__(self, *, user_agent: str, keep_per_target: int = KEEP_PER_TARGET,
+                 tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: how HTTPS receivers are verified (default: the system's CA certificates
+        and the URL's host name)."""
         self._user_agent = user_agent
         self._keep = keep_per_target
         self._idle: dict[tuple[str, str, int, str], deque[_Connection]] = {}
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls
 
     async def post(self, target: Target, headers: list[tuple[str, str]], body: bytes,
                    read_limit: int) -> Answer:
