@@ -6,14 +6,25 @@ conversations so the statistics still add up."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from chats.config import Settings
 from chats.db.engine import Database
-from chats.db.models import AuditEntry, Conversation, Message, PageView, Upload
+from chats.db.models import (
+    AuditEntry,
+    Conversation,
+    MailOutbox,
+    Message,
+    PageView,
+    Upload,
+    Webhook,
+    WebhookDelivery,
+)
+from chats.domain.mail import MailStatus
+from chats.domain.webhooks import DeliveryStatus
 from chats.ids import utcnow
 from chats.services import retention
 from chats.services.retention import RetentionSweeper
@@ -97,5 +108,70 @@ async def test_the_purge_deletes_old_messages_views_and_files_only(
     assert left == 0
     assert not gone.exists()
     assert (await RetentionSweeper(db, settings, clock=lambda: late).run_once()).total == 0
+    await release(kept)
+    await release(untouched)
+
+
+async def _words_elsewhere(db: Database, store_id: str, conversation_id: str,
+                           at: datetime) -> None:
+    """What else holds a guest's words: a rating comment, a delivered webhook, two mails."""
+    async with db.write() as session:
+        await session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                              .values(rating=4, rating_comment="丁寧でした", rated_at=at))
+        hook = Webhook(store_id=store_id, url="https://hooks.example.jp/", secret="whsec_x",
+                       events=["message.created"])
+        session.add(hook)
+        await session.flush()
+        session.add(WebhookDelivery(store_id=store_id, webhook_id=hook.id,
+                                    event="message.created", subject_id="m1",
+                                    body='{"text":"電話番号は090-1234-5678です"}',
+                                    status=DeliveryStatus.DELIVERED, created_at=at))
+        for status in (MailStatus.SENT, MailStatus.FAILED):
+            session.add(MailOutbox(store_id=store_id, dedupe_key=f"{store_id}-{status}",
+                                   to_addr="shop@example.jp", subject="お問い合わせ",
+                                   body_text="電話番号は090-1234-5678です",
+                                   body_html="<p>電話番号は090-1234-5678です</p>",
+                                   message_id=f"<{store_id}-{status}@chats>", status=status,
+                                   created_at=at))
+        await session.commit()
+
+
+async def _words_left(db: Database, store_id: str) -> list[object]:
+    async with db.read() as session:
+        comments = list(await session.scalars(select(Conversation.rating_comment).where(
+            Conversation.store_id == store_id, Conversation.rating.is_not(None))))
+        ratings = list(await session.scalars(select(Conversation.rating).where(
+            Conversation.store_id == store_id, Conversation.rating.is_not(None))))
+        bodies = list(await session.scalars(select(WebhookDelivery.body)
+                                            .where(WebhookDelivery.store_id == store_id)))
+        mails = [tuple(r) for r in await session.execute(
+            select(MailOutbox.status, MailOutbox.body_text, MailOutbox.body_html)
+            .where(MailOutbox.store_id == store_id).order_by(MailOutbox.dedupe_key))]
+    return [ratings, comments, bodies, mails]
+
+
+async def test_the_purge_clears_the_guests_words_kept_elsewhere(
+    server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
+    other_store: StoreInfo, admin: httpx.AsyncClient,
+) -> None:
+    kept = await hold(server, store, admin)
+    async with httpx.AsyncClient(base_url=server.url) as theirs:
+        await login(theirs, other_store.admin_login)
+        untouched = await hold(server, other_store, theirs)
+    assert (await admin.put("/api/admin/retention",
+                            json={"retention_days": 30})).status_code == 200
+    now = utcnow()
+    await _words_elsewhere(db, store.store_id, kept.conversation_id, now)
+    await _words_elsewhere(db, other_store.store_id, untouched.conversation_id, now)
+    theirs_before = await _words_left(db, other_store.store_id)
+
+    done = await retention.purge(db, settings, now=now + timedelta(days=31), batch=1)
+    assert (done.comments, done.bodies) == (1, 3)
+    ratings, comments, bodies, mails = await _words_left(db, store.store_id)
+    assert ratings == [4] and comments == [None]  # the score stays for the statistics
+    assert bodies == [None]
+    assert mails == [(MailStatus.DISCARDED, "", None), (MailStatus.SENT, "", None)]
+    assert await _words_left(db, other_store.store_id) == theirs_before
+    assert (await retention.purge(db, settings, now=now + timedelta(days=31))).total == 0
     await release(kept)
     await release(untouched)

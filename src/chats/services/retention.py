@@ -1,5 +1,8 @@
 """Retention (issue 17 item 4): each store's messages, page views and files older than its
-`retention_days` are purged by a background job that every process runs.
+`retention_days` are purged by a background job that every process runs. What else holds
+a guest's words goes with them: rating comments (the score stays), the bodies of finished
+webhook deliveries and of mails no longer waiting to be sent (their rows stay, for the
+logs, the dedupe keys and the sending limits).
 
 Each batch is its own short transaction (`PURGE_BATCH` rows), so chats never wait long
 behind it. Several processes may purge at once: a row is deleted once between them, and
@@ -13,10 +16,20 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
-from chats.db.models import Message, PageView, Store, Upload
+from chats.db.models import (
+    Conversation,
+    MailOutbox,
+    Message,
+    PageView,
+    Store,
+    Upload,
+    WebhookDelivery,
+)
 from chats.domain.audit import AuditAction, retention_cutoff
+from chats.domain.mail import MailStatus
+from chats.domain.webhooks import DeliveryStatus
 from chats.ids import utcnow
 from chats.services import audit
 from chats.services.sweeps import HOURLY, Sweep
@@ -36,6 +49,9 @@ log = logging.getLogger(__name__)
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
 PURGE_BATCH = 500
+MAIL_AFTER_PURGE = ((MailStatus.SENT, MailStatus.SENT), (MailStatus.LOGGED, MailStatus.LOGGED),
+                    (MailStatus.DISCARDED, MailStatus.DISCARDED),
+                    (MailStatus.FAILED, MailStatus.DISCARDED))
 CHAT_FILE = "chat_file"  # the store's pictures (logo, buttons, stamps) are never purged
 
 
@@ -59,11 +75,21 @@ class Purged:
     messages: int = 0
     page_views: int = 0
     files: int = 0
+    comments: int = 0  # rating comments cleared
+    bodies: int = 0  # webhook and mail bodies cleared
 
     @property
     def total(self) -> int:
-        """Everything deleted."""
-        return self.messages + self.page_views + self.files
+        """Everything deleted or cleared."""
+        return self.messages + self.page_views + self.files + self.comments + self.bodies
+
+    def add(self, other: Purged) -> None:
+        """Count another sweep's work in."""
+        self.messages += other.messages
+        self.page_views += other.page_views
+        self.files += other.files
+        self.comments += other.comments
+        self.bodies += other.bodies
 
 
 async def _batches(db: Database, make: Callable[[], Any]) -> int:
@@ -113,10 +139,41 @@ async def purge_store(db: Database, settings: Settings, store_id: str, cutoff: d
                                         PageView.viewed_at < cutoff).limit(batch)
         return delete(PageView).where(PageView.id.in_(ids.scalar_subquery()))
 
+    def comments() -> Any:
+        ids = select(Conversation.id).where(Conversation.store_id == store_id,
+                                            Conversation.rated_at < cutoff,
+                                            Conversation.rating_comment.is_not(None)).limit(batch)
+        return (update(Conversation).where(Conversation.id.in_(ids.scalar_subquery()))
+                .values(rating_comment=None))
+
+    def hook_bodies() -> Any:
+        ids = select(WebhookDelivery.id).where(
+            WebhookDelivery.store_id == store_id, WebhookDelivery.created_at < cutoff,
+            WebhookDelivery.status != DeliveryStatus.PENDING,
+            WebhookDelivery.body.is_not(None)).limit(batch)
+        return (update(WebhookDelivery).where(WebhookDelivery.id.in_(ids.scalar_subquery()))
+                .values(body=None))
+
+    def mail_bodies(status: MailStatus, becomes: MailStatus) -> Callable[[], Any]:
+        def make() -> Any:
+            ids = select(MailOutbox.id).where(
+                MailOutbox.store_id == store_id, MailOutbox.created_at < cutoff,
+                MailOutbox.status == status,
+                (MailOutbox.body_text != "") | MailOutbox.body_html.is_not(None)).limit(batch)
+            return (update(MailOutbox).where(MailOutbox.id.in_(ids.scalar_subquery()))
+                    .values(body_text="", body_html=None, status=becomes))
+        return make
+
     done = Purged()
     done.messages = await _batches(db, messages)
     done.page_views = await _batches(db, views)
     done.files = await _purge_files(db, settings, store_id, cutoff, batch)
+    done.comments = await _batches(db, comments)
+    done.bodies = await _batches(db, hook_bodies)
+    # Mails no longer waiting keep their rows; a failed one older than the period is not
+    # sent again (its words are gone): it becomes discarded.
+    for status, becomes in MAIL_AFTER_PURGE:
+        done.bodies += await _batches(db, mail_bodies(status, becomes))
     return done
 
 
@@ -130,11 +187,8 @@ async def purge(db: Database, settings: Settings, *, now: datetime,
     for store_id, days in stores:
         if days is None:
             continue
-        one = await purge_store(db, settings, store_id, retention_cutoff(now, days),
-                                batch=batch)
-        done.messages += one.messages
-        done.page_views += one.page_views
-        done.files += one.files
+        done.add(await purge_store(db, settings, store_id, retention_cutoff(now, days),
+                                   batch=batch))
     return done
 
 
@@ -157,5 +211,6 @@ class RetentionSweeper(Sweep):
         if done.total:
             log.info("retention purge", extra={"messages": done.messages,
                                                 "page_views": done.page_views,
-                                                "files": done.files})
+                                                "files": done.files, "comments": done.comments,
+                                                "bodies": done.bodies})
         return done
