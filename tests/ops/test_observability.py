@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+import socket
+import subprocess
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -15,8 +19,9 @@ from starlette.responses import PlainTextResponse
 
 from chats.config import Settings
 from chats.db.engine import Database
+from tests.databases import PG_URL
 from tests.factories import create_store
-from tests.servers import ProcessServer, ThreadServer, env_for
+from tests.servers import ProcessServer, ThreadServer, env_for, free_port, wait_for
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -100,3 +105,67 @@ def test_the_grafana_dashboard_uses_only_metrics_that_exist() -> None:
     used = {name for panel in dashboard["panels"] for target in panel["targets"]
             for name in re.findall(r"\bchats_[a-z_]+", target["expr"])}
     assert len(used) >= 8 and used <= exposed, used - exposed
+
+
+class _OwnRedis:
+    """A redis-server of this test's own on a free port, to stop and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.mark.skipif(not PG_URL or shutil.which("redis-server") is None,
+                    reason="readiness of the broker: PostgreSQL + Redis runs only")
+async def test_readiness_fails_while_the_broker_is_down_and_recovers(
+        settings: Settings, tmp_path: Path) -> None:
+    redis = _OwnRedis(tmp_path)
+    redis.start()
+    env = {**env_for(settings), "CHATS_REDIS_URL": redis.url}
+    srv: ProcessServer | None = None
+    try:
+        await wait_for(lambda: _listening(redis.port), timeout=10)
+        srv = ProcessServer(env=env, log_path=tmp_path / "server.log").start()
+        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+            assert (await c.get("/readyz")).json() == {
+                "status": "ok", "database": True, "broker": True}
+            redis.stop()
+            await wait_for(answers_with(c, 503), timeout=15)
+            down = await c.get("/readyz")
+            assert down.json() == {"status": "fail", "database": True, "broker": False}
+            assert (await c.get("/livez")).status_code == 200  # alive: not to be restarted
+            redis.start()
+            await wait_for(answers_with(c, 200), timeout=15)
+    finally:
+        if srv is not None:
+            srv.stop()
+        redis.stop()
+
+
+def answers_with(client: httpx.AsyncClient, status: int) -> Callable[[], Awaitable[bool]]:
+    """A predicate: /readyz answers `status`."""
+    async def check() -> bool:
+        return (await client.get("/readyz")).status_code == status
+    return check
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
