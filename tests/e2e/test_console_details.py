@@ -376,6 +376,27 @@ async def test_a_clashing_canned_shortcut_is_explained(
     await expect(suggestions.first).to_contain_text("私の営業時間")
 
 
+async def test_drafts_are_each_members_own_and_leave_with_their_logout(
+        make_page: MakePage, server: ThreadServer, store: StoreInfo) -> None:
+    # A shop's shared PC: one member's unsent words must not wait in the browser for the
+    # next one, and must not show up in the next one's composer.
+    page = await make_page()
+    await console_login(page, server, store.admin_login)
+    guest = await claimed_chat(page, server, store, "客5号 さん")
+    await page.get_by_test_id("message-input").fill("お届け先の住所は東京都…")
+    stored = "JSON.stringify(Object.entries(localStorage))"
+    await wait_in_page(page, f"{stored}.includes('お届け先の住所')")
+    await page.get_by_test_id("logout").click()
+    await expect(page.get_by_test_id("login-id")).to_be_visible(timeout=WAIT)
+    assert "お届け先の住所" not in await page.evaluate(stored)
+    await console_login(page, server, store.admin_login)
+    # Logging out gave the chat back to the queue: taken up again, its composer is empty.
+    await page.get_by_test_id("waiting-guest").filter(has_text="客5号 さん").click()
+    await expect(tab(page, "客5号 さん")).to_be_visible(timeout=WAIT)
+    await expect(page.get_by_test_id("message-input")).to_have_value("")
+    await guest.close()
+
+
 async def test_guest_draft_survives_a_reload(make_page: MakePage, shop: Shop,
                                              server: ThreadServer, db: Database) -> None:
     await create_staff(db, store_id=shop.store.store_id, login_id="draft-agent")

@@ -32,7 +32,7 @@ export function ConsoleApp() {
 
 function ConsoleShell({ staff }: { staff: Staff }) {
   useEffect(() => {
-    const stop = startConsole();
+    const stop = startConsole(staff.id);
     void loadStamps().catch(() => undefined);
     void loadCanned().catch(() => undefined);
     const onKey = (ev: KeyboardEvent) => {

@@ -4,7 +4,7 @@
 import { batch, signal } from '@preact/signals';
 import type { ChatMessage, Preferences, SessionOut } from '../shared/api-types';
 import { t } from '../shared/i18n';
-import { api, loadSession, session } from '../shared/session';
+import { api, loadSession, onLogout, session } from '../shared/session';
 import { WsClient, wsUrl, type ConnectionState } from '../shared/ws';
 import { beep, desktopNotify, flashTitle } from './alerts';
 import { guestName, honorific } from './format';
@@ -39,7 +39,9 @@ const NOTICE_MS = 7000;
 export const model = signal<Model>(emptyModel());
 export const connection = signal<ConnectionState>('closed');
 /** per conversation: the staff member's unsent text (kept across tab switches and reloads) */
-export const drafts = signal<Record<string, string>>(loadDrafts());
+export const drafts = signal<Record<string, string>>({});
+/** Whose drafts `drafts` holds: each staff member's are kept apart (a shared shop PC). */
+let draftsKey = DRAFTS_KEY;
 export const notices = signal<Notice[]>([]);
 /** The latest line for screen readers (a polite live region); `id` makes a repeat new. */
 export const announcement = signal<{ id: number; text: string } | null>(null);
@@ -70,10 +72,11 @@ function readSound(): boolean | null {
 }
 
 // Drafts live in localStorage (not sessionStorage) so that they also outlive a closed
-// tab or a crashed browser, not only a reload.
-function loadDrafts(): Record<string, string> {
+// tab or a crashed browser, not only a reload — under the staff member's own key, and
+// gone when they log out (another member may use the browser next).
+function loadDrafts(key: string): Record<string, string> {
   try {
-    const raw = storage()?.getItem(DRAFTS_KEY);
+    const raw = storage()?.getItem(key);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
     if (!parsed || typeof parsed !== 'object') return {};
     return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -84,7 +87,7 @@ function loadDrafts(): Record<string, string> {
 
 function saveDrafts(value: Record<string, string>): void {
   try {
-    storage()?.setItem(DRAFTS_KEY, JSON.stringify(value));
+    storage()?.setItem(draftsKey, JSON.stringify(value));
   } catch {
     /* storage full or blocked: drafts still live in memory */
   }
@@ -219,8 +222,31 @@ function resendPending(): void {
   }
 }
 
-/** Connect /ws/staff; returns the function that disconnects. */
-export function startConsole(): () => void {
+/** Take up `staffId`'s drafts (those kept under the one key of earlier versions too). */
+function openDrafts(staffId: string): void {
+  draftsKey = `${DRAFTS_KEY}:${staffId}`;
+  const earlier = loadDrafts(DRAFTS_KEY);
+  drafts.value = { ...earlier, ...loadDrafts(draftsKey) };
+  if (Object.keys(earlier).length) {
+    saveDrafts(drafts.value);
+    storage()?.removeItem(DRAFTS_KEY);
+  }
+}
+
+/** Logging out: this member's drafts leave the browser with them. */
+function forgetDrafts(): void {
+  drafts.value = {};
+  try {
+    storage()?.removeItem(draftsKey);
+  } catch {
+    /* storage blocked: nothing was kept */
+  }
+}
+
+/** Connect /ws/staff as `staffId`; returns the function that disconnects. */
+export function startConsole(staffId: string): () => void {
+  openDrafts(staffId);
+  const offLogout = onLogout(forgetDrafts);
   model.value = emptyModel();
   resetSupervisor();
   client = new WsClient<StaffIn, StaffOut>({
@@ -247,6 +273,7 @@ export function startConsole(): () => void {
   client.connect();
   void loadSoundPreference();
   return () => {
+    offLogout();
     offFrame();
     offState();
     window.removeEventListener('online', online);

@@ -139,11 +139,21 @@ export function finishLogin(answer: unknown): Staff {
   return adopt(answer);
 }
 
+const leaving = new Set<() => void>();
+
+/** Call `forget` when the staff member logs out here (not when the session merely ends:
+ * they log in again and carry on); returns the function that stops it. */
+export function onLogout(forget: () => void): () => void {
+  leaving.add(forget);
+  return () => leaving.delete(forget);
+}
+
 /** Log out; the local session ends even when the server cannot be reached. */
 export async function logout(): Promise<void> {
   try {
     await api.post('/api/auth/logout');
   } finally {
+    for (const forget of [...leaving]) forget();
     api.csrfToken = null;
     session.value = null;
   }
