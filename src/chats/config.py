@@ -164,6 +164,12 @@ class Settings(BaseSettings):
         description="Postal code look-ups of the guest's entry form per client address and "
         "minute.",
     )
+    limit_api_requests_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="REST API calls per API token and minute (a burst of that many, then "
+        "that rate).",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token that `/metrics` requires (`Authorization: Bearer …`; at least "

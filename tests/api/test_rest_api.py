@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from chats.config import Settings
 from chats.db.engine import Database
 from tests.api.test_api_tokens import make_token
 from tests.console.helpers import TwoStores, open_chat, staff_client, two_stores
 from tests.factories import create_guest, create_past_conversation
-from tests.servers import Site, ThreadServer
+from tests.servers import InProcessApp, Site, ThreadServer
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -166,3 +167,23 @@ async def test_guests_search_read_update_and_blacklist(server: ThreadServer,
         assert (await other.get("/api/v1/guests")).json()["guests"] == []
     await chat.guest.close()
     await chat.staff.close()
+
+
+async def test_each_token_has_its_own_budget_of_calls(settings: Settings, db: Database) -> None:
+    tight = settings.model_copy(update={"limit_api_requests_per_minute": 3})
+    s = await two_stores(db)
+    async with InProcessApp(tight) as app, api_client(app, s.a.admin_login) as busy, \
+            api_client(app, s.a.admin_login) as other:
+        for _ in range(3):
+            assert (await busy.get("/api/v1/conversations")).status_code == 200
+        refused = await busy.get("/api/v1/conversations",
+                                 headers={"Accept-Language": "en"})
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert refused.json()["error"]["message"]
+        assert int(refused.headers["Retry-After"]) >= 1
+        # Another token of the same store, from the same address, is not held back.
+        assert (await other.get("/api/v1/conversations")).status_code == 200
+        # A wrong token is refused as such, not counted against anyone.
+        busy.headers["Authorization"] = "Bearer chats_not-a-token"
+        assert (await busy.get("/api/v1/conversations")).status_code == 401

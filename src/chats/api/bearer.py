@@ -52,6 +52,9 @@ async def api_token(
     if found is None:
         raise ChatsError("unauthorized", "error.api_token", headers=_CHALLENGE)
     token, store = found
+    # Budgeted per token, not per address: an integration's calls come from wherever it
+    # runs, and one busy integration must not slow the store's others.
+    await ctx.limits.check_token(token.id)
     if api_tokens.needs_touch(token):
         async with ctx.unit_of_work() as uow:
             await api_tokens.touch(uow.session, token.id)

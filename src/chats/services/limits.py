@@ -42,11 +42,18 @@ class AddressLimits:
         self.send = _rule("send", settings.limit_sends_per_minute, MINUTE)
         self.typing = _rule("typing", settings.limit_typing_per_minute, MINUTE)
         self.postal = _rule("postal", settings.limit_postal_lookups_per_minute, MINUTE)
+        self.api = _rule("api", settings.limit_api_requests_per_minute, MINUTE)
 
     def address(self, conn: HTTPConnection) -> str:
         """The client address of an HTTP request or a WebSocket (see the module doc)."""
         peer = conn.client.host if conn.client else None
         return client_address(peer, conn.headers.getlist("x-forwarded-for"), self.trusted)
+
+    async def check_token(self, token_id: str) -> None:
+        """Spend one REST API call of the token's budget, or raise `rate_limited`."""
+        wait = await self.limiter.take(self.api, f"token|{token_id}")
+        if wait > 0:
+            raise ChatsError("rate_limited", retry_after=wait)
 
     async def check(self, rule: Rule, address: str, store_id: str = "") -> None:
         """Spend one unit of `rule` for `address` (and store), or raise `rate_limited`."""
