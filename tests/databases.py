@@ -75,7 +75,11 @@ class PostgresDatabases:
         if self._free:
             return self._free.pop()
         name = f"chats_t_{uuid.uuid4().hex[:12]}"
-        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"',
+                  # A commit is visible to every session at once either way; only a crash
+                  # of PostgreSQL itself (never part of a test) could lose the last ones.
+                  # Waiting for each commit's fsync cost the suite ~3 ms a commit here.
+                  f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         self._made.add(name)
         return name
 
