@@ -15,8 +15,10 @@ from chats.config import Settings
 from chats.db.engine import Database
 from chats.db.models import MailOutbox, Staff, Webhook, WebhookDelivery
 from chats.domain.webhooks import WebhookEvent
+from chats.ops.stores import set_suspended
 from chats.services import webhooks
 from chats.services.webhook_delivery import WebhookDeliverer
+from tests.api.test_api_tokens import make_token
 from tests.console.helpers import open_chat, staff_client, two_stores
 from tests.mail.conftest import close_context, open_context
 from tests.realtime.clients import Guest
@@ -371,3 +373,47 @@ async def test_an_event_nudged_before_its_commit_is_sent_without_waiting_for_the
         await close_context(ctx)
     [row] = await deliveries(db)
     assert row.status == "delivered" and row.attempts == 1
+
+
+async def test_a_suspended_store_is_shut_to_its_integrations_until_it_resumes(
+        settings: Settings, db: Database, receiver: Receiver) -> None:
+    # The operator suspends a store: its API tokens are refused like revoked ones and its
+    # webhook deliveries wait; another store's go on. Resumed, both work again.
+    s = await two_stores(db)
+    other = Receiver().start()
+    try:
+        async with InProcessApp(settings) as app:
+            async with staff_client(app, s.a.admin_login) as admin, \
+                    staff_client(app, s.b.admin_login) as admin_b:
+                await add_webhook(admin, receiver.url, ["guest.blacklisted"])
+                await add_webhook(admin_b, other.url, ["guest.blacklisted"])
+                token = await make_token(admin)
+            ctx = app.app.state.ctx
+            deliverer = ctx.webhooks
+            assert deliverer is not None
+            await set_suspended(settings, s.a.store_id, suspended=True)
+            for store_id, subject in ((s.a.store_id, "g-a"), (s.b.store_id, "g-b")):
+                async with ctx.unit_of_work() as uow:
+                    await webhooks.queue(uow.session, store_id=store_id,
+                                         event=WebhookEvent.GUEST_BLACKLISTED,
+                                         subject_id=subject, data={"guest_id": subject})
+            async with app.client() as api:
+                api.headers["Authorization"] = f"Bearer {token}"
+                refused = await api.get("/api/v1/conversations")
+                assert refused.status_code == 401
+                assert refused.json()["error"]["code"] == "unauthorized"
+                # The other store's delivery goes out while A's waits.
+                await wait_for(lambda: other.count("guest.blacklisted") == 1, timeout=10)
+                await deliverer.drain()
+                assert receiver.count() == 0
+                async with db.read() as session:
+                    waiting = await session.scalar(
+                        select(WebhookDelivery.status)
+                        .where(WebhookDelivery.store_id == s.a.store_id))
+                assert waiting == "pending"
+                await set_suspended(settings, s.a.store_id, suspended=False)
+                deliverer.wake()
+                await wait_for(lambda: receiver.count("guest.blacklisted") == 1, timeout=10)
+                assert (await api.get("/api/v1/conversations")).status_code == 200
+    finally:
+        other.stop()

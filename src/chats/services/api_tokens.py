@@ -79,7 +79,7 @@ async def resolve(session: AsyncSession, secret: str) -> tuple[ApiToken, Store] 
     if row is None or row.revoked_at is not None:
         return None
     store = await session.get(Store, row.store_id)
-    if store is None:
+    if store is None or store.suspended_at is not None:  # a suspended store: no way in
         return None
     return row, store
 

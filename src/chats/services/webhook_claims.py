@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Integer, and_, bindparam, func, or_, select, true, update
 
-from chats.db.models import Conversation, Message, Webhook, WebhookDelivery
+from chats.db.models import Conversation, Message, Store, Webhook, WebhookDelivery
 from chats.domain.webhooks import RETRY_FOR, DeliveryStatus, WebhookEvent
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ _D = cast("Table", WebhookDelivery.__table__)
 _W = cast("Table", Webhook.__table__)
 _M = cast("Table", Message.__table__)
 _C = cast("Table", Conversation.__table__)
+_S = cast("Table", Store.__table__)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ def _due() -> ColumnElement[bool]:
 
 
 def _claim_update() -> Any:
-    pick = (select(_D.c.id).where(_due())
+    # A suspended store's deliveries wait (its endpoints hear nothing until it resumes).
+    suspended = select(_S.c.id).where(_S.c.suspended_at.is_not(None))
+    pick = (select(_D.c.id).where(_due(), _D.c.store_id.not_in(suspended))
             .order_by(_D.c.next_attempt_at, _D.c.id)
             .limit(bindparam("c_limit", type_=Integer))
             .with_for_update(skip_locked=True))  # SQLite renders no FOR UPDATE
