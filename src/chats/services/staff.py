@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from chats.db.models import Staff, StaffSession, Store, StoreField
 from chats.domain import calendar
+from chats.domain.audit import AuditAction
 from chats.domain.availability import validate_max_chats
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.ids import new_token, utcnow
+from chats.services import attempts, audit
 from chats.services.passwords import new_password_hash
 
 if TYPE_CHECKING:
@@ -151,6 +153,26 @@ async def set_password(session: AsyncSession, staff: Staff, password_hash: str, 
     staff.password_hash = password_hash
     staff.password_changed_at = utcnow()
     await revoke_sessions(session, staff.id, keep=keep_session)
+
+
+def current_password_key(staff_id: str) -> str:
+    """The attempts budget (`services/attempts.py`) of a staff member's wrong current passwords."""
+    return f"current:{staff_id}"
+
+
+async def change_own_password(session: AsyncSession, actor: audit.Actor, staff_id: str,
+                              password_hash: str, *, keep_session: str) -> None:
+    """A signed-in staff member's new password (hashed before the transaction); audited.
+
+    Every other session of theirs ends, and their wrong current passwords are forgotten.
+    """
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ChatsError("unauthorized")
+    await set_password(session, staff, password_hash, keep_session=keep_session)
+    await attempts.clear(session, current_password_key(staff.id))
+    audit.record(session, actor, AuditAction.PASSWORD_CHANGED, target_type="staff",
+                 target_id=staff.id)
 
 
 def own_view(staff: Staff) -> dict[str, object]:
