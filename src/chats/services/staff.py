@@ -14,6 +14,7 @@ from chats.domain.audit import AuditAction
 from chats.domain.availability import validate_max_chats
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
+from chats.events.audience import staff_channel
 from chats.ids import new_token, utcnow
 from chats.services import attempts, audit
 from chats.services.passwords import new_password_hash
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.events.unit_of_work import UnitOfWork
 
 # S3.1: the field set a new store starts with (key, ja label, en label, type, options).
 DEFAULT_FIELDS: tuple[tuple[str, str, str, str, list[str]], ...] = (
@@ -180,6 +183,18 @@ def own_view(staff: Staff) -> dict[str, object]:
     return {"id": staff.id, "login_id": staff.login_id, "name": staff.name,
             "role": staff.role, "max_chats": staff.max_chats,
             "sound_enabled": staff.sound_enabled}
+
+
+async def set_preferences(uow: UnitOfWork, staff_id: str, *,
+                          sound_enabled: bool | None) -> Staff:
+    """Remember a staff member's own console preferences; their other consoles follow at once."""
+    staff = await uow.session.get(Staff, staff_id)
+    if staff is None:
+        raise ChatsError("not_found")
+    if sound_enabled is not None:
+        staff.sound_enabled = sound_enabled
+    uow.publish(staff_channel(staff.id), {"type": "me", "staff": own_view(staff)})
+    return staff
 
 
 def apply_staff_changes(staff: Staff, changes: dict[str, object]) -> dict[str, object]:
