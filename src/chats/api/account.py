@@ -8,11 +8,10 @@ from pydantic import Field
 from chats.api.deps import Ctx, CurrentStaff, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import Staff
-from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
 from chats.realtime.staff_socket import staff_signed_out
 from chats.security import verify_password_async
-from chats.services import attempts, audit, passwords
+from chats.services import attempts, passwords
 from chats.services import staff as staff_service
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -28,7 +27,7 @@ class PasswordChangeIn(StrictBody):
 
 async def check_current_password(ctx: Ctx, staff: Staff, password: str) -> None:
     """Refuse (403 `error.current_password`) unless `password` is the caller's own."""
-    key = f"current:{staff.id}"
+    key = staff_service.current_password_key(staff.id)
     async with ctx.db.read() as session:
         await attempts.refuse_if_locked(session, key)
     if await verify_password_async(staff.password_hash, password):
@@ -46,14 +45,8 @@ async def change_password(body: PasswordChangeIn, auth: CurrentStaff, who: Who,
     new_hash = await passwords.new_password_hash(
         body.new_password, user_inputs=(auth.staff.login_id, auth.staff.name))
     async with ctx.unit_of_work() as uow:
-        staff = await uow.session.get(Staff, auth.staff.id)
-        if staff is None:
-            raise ChatsError("unauthorized")
-        await staff_service.set_password(uow.session, staff, new_hash,
-                                         keep_session=auth.session.id)
-        await attempts.clear(uow.session, f"current:{staff.id}")
-        audit.record(uow.session, who, AuditAction.PASSWORD_CHANGED, target_type="staff",
-                     target_id=staff.id)
+        await staff_service.change_own_password(uow.session, who, auth.staff.id, new_hash,
+                                                keep_session=auth.session.id)
     await staff_signed_out(ctx.presence, ctx.publisher, ctx.notifier, auth.store.id,
                            auth.staff.id, keep_session=auth.session.id)
     return Response(status_code=204)

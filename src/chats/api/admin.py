@@ -31,12 +31,10 @@ from chats.api.admin_schemas import (
 from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.context import AppContext
 from chats.db.models import Store
-from chats.domain.audit import AuditAction
 from chats.events.audience import store_guests_channel, store_staff_channel
 from chats.events.unit_of_work import UnitOfWork
 from chats.services import admin as admin_service
 from chats.services import admin_fields as field_service
-from chats.services import audit
 from chats.services.uploads import discard_pictures
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -88,11 +86,9 @@ async def put_button(status: str, file: ImageFile, auth: CurrentAdmin, who: Who,
     data = await read_upload(file, admin_service.BUTTON_MAX_BYTES)
     async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.set_button_image(
-            uow.session, ctx.settings, store_id=auth.store.id, staff_id=auth.staff.id,
+            uow.session, ctx.settings, who, store_id=auth.store.id, staff_id=auth.staff.id,
             status=status, filename=file.filename or f"{status}.png", data=data,
         )
-        audit.record(uow.session, who, AuditAction.SETTINGS_BUTTON,
-                     details={"status": status, "change": "uploaded"})
         announce(uow, store.id, "buttons", guests=True)
     return _settings(store)
 
@@ -102,10 +98,8 @@ async def delete_button(status: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> 
     """A2: back to the built-in image."""
     async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.reset_button_image(
-            uow.session, store_id=auth.store.id, status=status
+            uow.session, who, store_id=auth.store.id, status=status
         )
-        audit.record(uow.session, who, AuditAction.SETTINGS_BUTTON,
-                     details={"status": status, "change": "reset"})
         announce(uow, store.id, "buttons", guests=True)
     return _settings(store)
 
@@ -116,10 +110,8 @@ async def patch_theme(body: ColoursIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -
     colours = body.model_dump(exclude_unset=True)
     async with ctx.unit_of_work() as uow:
         store = await admin_service.set_colours(
-            uow.session, store_id=auth.store.id, colours=colours
+            uow.session, who, store_id=auth.store.id, colours=colours
         )
-        audit.record(uow.session, who, AuditAction.SETTINGS_THEME,
-                     details={"colours": {k: (store.theme or {}).get(k) for k in colours}})
         announce(uow, store.id, "theme", guests=True)
     return _settings(store)
 
@@ -130,10 +122,9 @@ async def put_logo(file: ImageFile, auth: CurrentAdmin, who: Who, ctx: Ctx) -> S
     data = await read_upload(file, admin_service.PICTURE_MAX_BYTES)
     async with picture_change(ctx, auth.store.id) as uow:
         store = await admin_service.set_logo(
-            uow.session, ctx.settings, store_id=auth.store.id, staff_id=auth.staff.id,
+            uow.session, ctx.settings, who, store_id=auth.store.id, staff_id=auth.staff.id,
             filename=file.filename or "logo.png", data=data,
         )
-        audit.record(uow.session, who, AuditAction.SETTINGS_LOGO, details={"change": "uploaded"})
         announce(uow, store.id, "theme", guests=True)
     return _settings(store)
 
@@ -142,8 +133,7 @@ async def put_logo(file: ImageFile, auth: CurrentAdmin, who: Who, ctx: Ctx) -> S
 async def delete_logo(auth: CurrentAdmin, who: Who, ctx: Ctx) -> ScreenSettings:
     """A3: no logo."""
     async with picture_change(ctx, auth.store.id) as uow:
-        store = await admin_service.remove_logo(uow.session, store_id=auth.store.id)
-        audit.record(uow.session, who, AuditAction.SETTINGS_LOGO, details={"change": "removed"})
+        store = await admin_service.remove_logo(uow.session, who, store_id=auth.store.id)
         announce(uow, store.id, "theme", guests=True)
     return _settings(store)
 

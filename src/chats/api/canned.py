@@ -57,6 +57,5 @@ async def patch_canned(canned_id: str, body: CannedPatch, auth: CurrentStaff,
 async def delete_canned(canned_id: str, auth: CurrentStaff, ctx: Ctx) -> Response:
     """Remove one of the caller's canned responses (store-wide: admins only)."""
     async with ctx.unit_of_work() as uow:
-        row = await canned_service.get_editable(uow.session, auth.staff, canned_id)
-        await uow.session.delete(row)
+        await canned_service.delete(uow.session, auth.staff, canned_id)
     return Response(status_code=204)

@@ -9,14 +9,9 @@ from pydantic import BaseModel, Field
 
 from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff
 from chats.api.schemas import StrictBody
-from chats.db.models import Guest
 from chats.domain import csat
-from chats.errors import ChatsError
 from chats.events.audience import store_guests_channel
-from chats.services import conversations as conversation_service
 from chats.services import csat as csat_service
-from chats.services import guest_directory as directory
-from chats.services import guests as guest_service
 from chats.services import transcript as transcript_service
 
 router = APIRouter(tags=["csat"])
@@ -85,18 +80,9 @@ async def send_transcript(conversation_id: str, body: TranscriptIn, auth: Curren
                           ctx: Ctx) -> TranscriptOut:
     """Mail the conversation's transcript (through the outbox) to the guest or an address."""
     async with ctx.unit_of_work() as uow:
-        conversation = await conversation_service.get_for_store(
-            uow.session, conversation_id, auth.store.id)
-        guest = await uow.session.get(Guest, conversation.guest_id)
-        to = body.to
-        if to is None or not to.strip():
-            fields = await guest_service.store_fields(uow.session, auth.store.id)
-            to = directory.email_of(guest, fields) if guest is not None else None
-            if to is None:
-                raise ChatsError("bad_frame", "error.transcript_no_address")
-        mail = await transcript_service.queue_transcript(
-            uow.session, settings=ctx.settings, conversation=conversation, to_addr=to,
-            by="staff", locale=guest.locale if guest is not None else None)
+        mail = await transcript_service.staff_sends(
+            uow.session, settings=ctx.settings, store_id=auth.store.id,
+            conversation_id=conversation_id, to=body.to)
         address = mail.to_addr
     ctx.wake_mail()
     return TranscriptOut(email=address)

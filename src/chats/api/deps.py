@@ -13,7 +13,6 @@ from chats.db.models import StaffSession
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.i18n import pick_locale
-from chats.ids import utcnow
 from chats.security import same
 from chats.services import audit as audit_service
 from chats.services import auth as auth_service
@@ -75,10 +74,7 @@ async def current_staff(request: Request) -> StaffAuth:
 
 async def _touch(ctx: AppContext, session_id: str) -> None:
     async with ctx.unit_of_work() as uow:
-        row = await uow.session.get(StaffSession, session_id)
-        if row is not None:
-            row.last_seen_at = utcnow()
-            row.expires_at = row.last_seen_at + auth_service.SESSION_LIFETIME
+        await auth_service.touch_session(uow.session, session_id)
 
 
 async def current_admin(auth: Annotated[StaffAuth, Depends(current_staff)]) -> StaffAuth:

@@ -9,10 +9,7 @@ from pydantic import BaseModel, Field
 
 from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
-from chats.db.models import Store
-from chats.domain.audit import AuditAction
 from chats.domain.origins import MAX_EMBED_ORIGINS, MAX_ORIGIN_CHARS
-from chats.services import audit
 from chats.services import embed as embed_service
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -35,17 +32,14 @@ class EmbedIn(StrictBody):
 async def get_embed(auth: CurrentAdmin, ctx: Ctx) -> EmbedSettings:
     """The store's sites that may embed the widget."""
     async with ctx.db.read() as session:
-        store = await session.get(Store, auth.store.id)
-        assert store is not None
-        return EmbedSettings(origins=list(store.embed_origins or []))
+        origins = await embed_service.embed_origins(session, auth.store.id)
+    return EmbedSettings(origins=origins)
 
 
 @router.put("/embed", response_model=EmbedSettings)
 async def put_embed(body: EmbedIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> EmbedSettings:
     """Replace the list (normalised to `scheme://host[:port]`; empty: any site)."""
     async with ctx.unit_of_work() as uow:
-        store = await embed_service.set_embed_origins(uow.session, store_id=auth.store.id,
-                                                      origins=body.origins)
-        audit.record(uow.session, who, AuditAction.SETTINGS_EMBED,
-                     details={"origins": list(store.embed_origins)})
-        return EmbedSettings(origins=list(store.embed_origins))
+        origins = await embed_service.set_embed_origins(uow.session, who, store_id=auth.store.id,
+                                                        origins=body.origins)
+    return EmbedSettings(origins=origins)

@@ -8,9 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from chats.api.deps import Ctx
-from chats.db.models import Upload
 from chats.errors import ChatsError
-from chats.services.uploads import file_path
+from chats.services.uploads import file_path, get_upload
 
 router = APIRouter(tags=["files"])
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -20,7 +19,7 @@ INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 async def download(upload_id: str, ctx: Ctx, inline: bool = False) -> FileResponse:
     """Serve an upload: as an attachment, except re-encoded images asked for inline."""
     async with ctx.db.read() as session:
-        upload = await session.get(Upload, upload_id)
+        upload = await get_upload(session, upload_id)
     if upload is None:
         raise ChatsError("not_found")
     path = file_path(ctx.settings, upload)

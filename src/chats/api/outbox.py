@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -10,16 +10,11 @@ from pydantic import BaseModel, Field
 from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import MailOutbox
-from chats.domain.audit import AuditAction
 from chats.domain.mail import MailStatus
 from chats.errors import ChatsError
 from chats.ids import iso
 from chats.mail.links import MAX_TOKEN, verify_mail_link
-from chats.services import audit
 from chats.services import outbox as outbox_service
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
 mail_link_router = APIRouter(prefix="/api/widget", tags=["widget"])
@@ -89,8 +84,7 @@ async def list_mails(
 async def retry_mail(mail_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> MailOut:
     """Send a failed mail again now, with a fresh set of attempts."""
     async with ctx.unit_of_work() as uow:
-        mail = await outbox_service.retry_mail(uow.session, auth.store.id, mail_id)
-        _record(uow.session, who, AuditAction.MAIL_RETRIED, mail)
+        mail = await outbox_service.retry_mail(uow.session, who, auth.store.id, mail_id)
     ctx.wake_mail()
     return mail_out(mail)
 
@@ -99,15 +93,8 @@ async def retry_mail(mail_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> Ma
 async def discard_mail(mail_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> MailOut:
     """Give up a pending or failed mail: it is not sent and leaves the list."""
     async with ctx.unit_of_work() as uow:
-        mail = await outbox_service.discard_mail(uow.session, auth.store.id, mail_id)
-        _record(uow.session, who, AuditAction.MAIL_DISCARDED, mail)
+        mail = await outbox_service.discard_mail(uow.session, who, auth.store.id, mail_id)
     return mail_out(mail)
-
-
-def _record(session: AsyncSession, who: audit.Actor, action: AuditAction,
-            mail: MailOutbox) -> None:
-    audit.record(session, who, action, target_type="mail", target_id=mail.id,
-                 details={"to": mail.to_addr, "subject": mail.subject})
 
 
 @mail_link_router.post("/{key}/mail-link", response_model=MailLinkOut)

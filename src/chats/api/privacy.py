@@ -19,10 +19,14 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from chats.api.deps import Ctx, CurrentAdmin, Locale, Who
-from chats.db.models import Store
 from chats.ids import utcnow
 from chats.services import privacy
-from chats.services.retention import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, set_retention
+from chats.services.retention import (
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    retention_days,
+    set_retention,
+)
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -80,8 +84,8 @@ async def erase_guest(guest_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx,
 async def get_retention(auth: CurrentAdmin, ctx: Ctx) -> RetentionOut:
     """The store's retention period (null: messages are kept until erased)."""
     async with ctx.db.read() as session:
-        store = await session.get(Store, auth.store.id)
-    return RetentionOut(retention_days=store.retention_days if store else None)
+        days = await retention_days(session, auth.store.id)
+    return RetentionOut(retention_days=days)
 
 
 @router.put("/retention", response_model=RetentionOut)

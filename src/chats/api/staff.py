@@ -8,13 +8,9 @@ from fastapi import APIRouter
 
 from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff, Who
 from chats.api.schemas import StaffCreateIn, StaffList, StaffOut, StaffPatchIn, staff_out
-from chats.domain.staff import StaffRole
-from chats.errors import ChatsError
-from chats.events.audience import staff_channel
 from chats.mail.addresses import validate_address
 from chats.realtime.staff_socket import staff_signed_out
-from chats.services import audit, passwords
-from chats.services import conversations as conversation_service
+from chats.services import passwords, staff_admin
 from chats.services import staff as staff_service
 
 if TYPE_CHECKING:
@@ -40,8 +36,8 @@ async def create_staff(body: StaffCreateIn, auth: CurrentAdmin, who: Who, ctx: C
     fields["password"] = await staff_service.prepare_password(
         fields["password"], user_inputs=(fields["login_id"], fields.get("name") or ""))
     async with ctx.unit_of_work() as uow:
-        staff = await staff_service.create_staff(uow.session, store_id=auth.store.id, **fields)
-        audit.staff_created(uow.session, who, staff)
+        staff = await staff_admin.add_staff(uow.session, who, store_id=auth.store.id,
+                                            fields=fields)
     return staff_out(staff)
 
 
@@ -50,13 +46,6 @@ def _clean_email(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return validate_address(value)
-
-
-def _refuse_self_lockout(caller_id: str, staff_id: str, changes: dict[str, object]) -> None:
-    """An admin cannot disable themself or drop their own admin role (nobody could undo it)."""
-    if caller_id == staff_id and (changes.get("active") is False
-                                  or changes.get("role", StaffRole.ADMIN) != StaffRole.ADMIN):
-        raise ChatsError("conflict", "error.self_lockout")
 
 
 @router.patch("/{staff_id}", response_model=StaffOut)
@@ -69,22 +58,9 @@ async def patch_staff(staff_id: str, body: StaffPatchIn, auth: CurrentAdmin, who
     password = changes.pop("password", None)
     password_hash = await _new_hash(ctx, auth.store.id, staff_id, password) if password else None
     async with ctx.unit_of_work() as uow:
-        staff = await staff_service.access_staff(uow.session, auth.store.id, staff_id)
-        _refuse_self_lockout(auth.staff.id, staff.id, changes)
-        changed = staff_service.apply_staff_changes(staff, changes)
-        if password_hash:
-            await staff_service.set_password(uow.session, staff, password_hash)
-        audit.staff_changed(uow.session, who, staff, changed,
-                            password_reset=password_hash is not None)
-        if changes.get("active") is False:
-            # Nobody may be left talking to a disabled account: its chats go back to
-            # the queue before its sessions end (docs/protocol.md §5, "No chat without an owner").
-            await conversation_service.release_all(uow, staff_id=staff.id,
-                                                   locale=auth.store.locale)
-            await staff_service.revoke_sessions(uow.session, staff.id)
-        else:
-            uow.publish(staff_channel(staff.id),
-                        {"type": "me", "staff": staff_service.own_view(staff)})
+        staff = await staff_admin.change_staff(
+            uow, who, store_id=auth.store.id, caller_id=auth.staff.id, staff_id=staff_id,
+            changes=changes, password_hash=password_hash, locale=auth.store.locale)
     if changes.get("active") is False or password_hash:
         await staff_signed_out(ctx.presence, ctx.publisher, ctx.notifier, auth.store.id,
                                staff.id)

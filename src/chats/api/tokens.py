@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import ApiToken
-from chats.domain.audit import AuditAction
-from chats.services import api_tokens, audit
+from chats.services import api_tokens
 
 router = APIRouter(prefix="/api/admin/tokens", tags=["api tokens"])
 
@@ -59,11 +58,9 @@ async def list_tokens(auth: CurrentAdmin, ctx: Ctx) -> TokenList:
 async def create_token(body: TokenIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TokenCreated:
     """A new token; the answer is the only time its value is shown."""
     async with ctx.unit_of_work() as uow:
-        row, secret = await api_tokens.create(uow.session, store_id=auth.store.id,
+        row, secret = await api_tokens.create(uow.session, who, store_id=auth.store.id,
                                               staff_id=auth.staff.id, name=body.name,
                                               write=body.scope == "write")
-        audit.record(uow.session, who, AuditAction.TOKEN_CREATED, target_type="token",
-                     target_id=row.id, details={"name": row.name, "scope": row.scope})
         out = token_out(row)
     return TokenCreated(**out.model_dump(), token=secret)
 
@@ -72,9 +69,6 @@ async def create_token(body: TokenIn, auth: CurrentAdmin, who: Who, ctx: Ctx) ->
 async def revoke_token(token_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TokenOut:
     """Revoke a token: every later call with it is refused."""
     async with ctx.unit_of_work() as uow:
-        row, revoked = await api_tokens.revoke(uow.session, store_id=auth.store.id,
-                                               token_id=token_id)
-        if revoked:
-            audit.record(uow.session, who, AuditAction.TOKEN_REVOKED, target_type="token",
-                         target_id=row.id, details={"name": row.name})
+        row = await api_tokens.revoke(uow.session, who, store_id=auth.store.id,
+                                      token_id=token_id)
         return token_out(row)

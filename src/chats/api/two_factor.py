@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
@@ -13,15 +11,9 @@ from chats.api.auth import session_started
 from chats.api.deps import Ctx, CurrentAdmin, CurrentStaff, Who, client_ip
 from chats.api.schemas import SessionOut, StrictBody
 from chats.cookies import SESSION_COOKIE
-from chats.db.models import Staff, Store
-from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
-from chats.services import audit, two_factor
 from chats.services import auth as auth_service
-from chats.services import staff as staff_service
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+from chats.services import two_factor
 
 router = APIRouter(prefix="/api", tags=["two-factor"])
 
@@ -70,20 +62,12 @@ def _enrolment_out(enrolment: two_factor.Enrolment) -> EnrolmentOut:
 async def login_with_code(body: CodeLoginIn, request: Request, response: Response,
                           ctx: Ctx) -> SessionOut:
     """Second login step: a TOTP code or an unused recovery code gives the session."""
-    codes: list[str] | None = None
     async with ctx.unit_of_work() as uow:
-        challenge, staff = await two_factor.take_challenge(uow.session, body.challenge)
-        if staff.totp_secret is None:  # the store required it: this code finishes set-up
-            codes = await two_factor.confirm_enrolment(uow.session, staff, body.code)
-            ok = codes is not None
-        else:
-            ok = await two_factor.check_code(uow.session, staff, body.code)
-        if not ok:
+        passed = await two_factor.pass_challenge(uow.session, body.challenge, body.code)
+        if passed is None:
             await uow.session.commit()  # the spent attempt and the failure count
             raise ChatsError("unauthorized", "error.code_wrong")
-        await uow.session.delete(challenge)
-        store = await uow.session.get(Store, staff.store_id)
-        assert store is not None
+        staff, store, codes = passed
         result = await auth_service.open_session(
             uow.session, staff, store, ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
@@ -98,11 +82,8 @@ async def login_with_code(body: CodeLoginIn, request: Request, response: Respons
 async def login_setup(body: ChallengeIn, ctx: Ctx) -> EnrolmentOut:
     """When the store requires a second factor not yet set up: a secret to enrol first."""
     async with ctx.unit_of_work() as uow:
-        _challenge, staff = await two_factor.take_challenge(uow.session, body.challenge)
-        store = await uow.session.get(Store, staff.store_id)
-        if staff.totp_secret is not None or store is None:
-            raise ChatsError("conflict", "error.two_factor_on")
-        return _enrolment_out(two_factor.start_enrolment(staff, store))
+        enrolment = await two_factor.start_challenge_enrolment(uow.session, body.challenge)
+        return _enrolment_out(enrolment)
 
 
 @router.get("/auth/two-factor", response_model=TwoFactorOut)
@@ -118,23 +99,18 @@ async def status(auth: CurrentStaff, ctx: Ctx) -> TwoFactorOut:
 async def setup(auth: CurrentStaff, ctx: Ctx) -> EnrolmentOut:
     """Start turning the second factor on: a new secret, as text and QR code."""
     async with ctx.unit_of_work() as uow:
-        staff = await _own(uow.session, auth.staff.id)
-        if staff.totp_secret is not None:
-            raise ChatsError("conflict", "error.two_factor_on")
-        return _enrolment_out(two_factor.start_enrolment(staff, auth.store))
+        enrolment = await two_factor.start_own_enrolment(uow.session, auth.staff.id, auth.store)
+        return _enrolment_out(enrolment)
 
 
 @router.post("/auth/two-factor/confirm", response_model=RecoveryCodesOut)
 async def confirm(body: CodeIn, auth: CurrentStaff, who: Who, ctx: Ctx) -> RecoveryCodesOut:
     """Turn the second factor on with a first code; answers the ten recovery codes."""
     async with ctx.unit_of_work() as uow:
-        staff = await _own(uow.session, auth.staff.id)
-        codes = await two_factor.confirm_enrolment(uow.session, staff, body.code)
+        codes = await two_factor.turn_on(uow.session, who, auth.staff.id, body.code)
         if codes is None:
             await uow.session.commit()  # the failure counts
             raise ChatsError("bad_frame", "error.code_wrong")
-        audit.record(uow.session, who, AuditAction.TWO_FACTOR_ENABLED, target_type="staff",
-                     target_id=staff.id)
     return RecoveryCodesOut(recovery_codes=codes)
 
 
@@ -145,9 +121,7 @@ async def disable(body: PasswordIn, auth: CurrentStaff, who: Who, ctx: Ctx) -> R
         raise ChatsError("conflict", "error.two_factor_required")
     await check_current_password(ctx, auth.staff, body.password)
     async with ctx.unit_of_work() as uow:
-        await two_factor.turn_off(uow.session, await _own(uow.session, auth.staff.id))
-        audit.record(uow.session, who, AuditAction.TWO_FACTOR_DISABLED, target_type="staff",
-                     target_id=auth.staff.id)
+        await two_factor.turn_off_own(uow.session, who, auth.staff.id)
     return Response(status_code=204)
 
 
@@ -155,12 +129,7 @@ async def disable(body: PasswordIn, auth: CurrentStaff, who: Who, ctx: Ctx) -> R
 async def require(body: RequiredIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> TwoFactorOut:
     """Require (or stop requiring) a second factor of every staff member of the store."""
     async with ctx.unit_of_work() as uow:
-        store = await uow.session.get(Store, auth.store.id)
-        assert store is not None
-        if store.require_two_factor != body.required:
-            audit.record(uow.session, who, AuditAction.TWO_FACTOR_REQUIRED,
-                         details={"required": body.required})
-        store.require_two_factor = body.required
+        await two_factor.set_required(uow.session, who, auth.store.id, body.required)
         left = await two_factor.recovery_codes_left(uow.session, auth.staff.id)
     return TwoFactorOut(enabled=auth.staff.totp_secret is not None, required=body.required,
                         recovery_codes_left=left)
@@ -170,15 +139,5 @@ async def require(body: RequiredIn, auth: CurrentAdmin, who: Who, ctx: Ctx) -> T
 async def reset(staff_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> Response:
     """Reset a staff member's second factor (a lost phone); they set it up again."""
     async with ctx.unit_of_work() as uow:
-        staff = await staff_service.access_staff(uow.session, auth.store.id, staff_id)
-        await two_factor.turn_off(uow.session, staff)
-        audit.record(uow.session, who, AuditAction.STAFF_TWO_FACTOR_RESET, target_type="staff",
-                     target_id=staff.id, details={"login_id": staff.login_id})
+        await two_factor.reset(uow.session, who, auth.store.id, staff_id)
     return Response(status_code=204)
-
-
-async def _own(session: AsyncSession, staff_id: str) -> Staff:
-    staff = await session.get(Staff, staff_id)
-    if staff is None:
-        raise ChatsError("unauthorized")
-    return staff

@@ -15,9 +15,7 @@ from pydantic import BaseModel, Field
 from chats.api.deps import Ctx, CurrentAdmin, Who
 from chats.api.schemas import StrictBody
 from chats.db.models import Webhook, WebhookDelivery
-from chats.domain.audit import AuditAction
 from chats.domain.webhooks import DeliveryStatus, WebhookEvent
-from chats.services import audit
 from chats.services import webhooks as service
 from chats.services.webhook_delivery import check_url
 
@@ -107,10 +105,9 @@ async def create_webhook(body: WebhookIn, auth: CurrentAdmin, who: Who,
     """A new endpoint; the answer is the only time its signing secret is shown."""
     url = await check_url(body.url, allow_private=ctx.settings.webhooks_allow_private)
     async with ctx.unit_of_work() as uow:
-        row = await service.create(uow.session, store_id=auth.store.id, staff_id=auth.staff.id,
-                                   url=url, events=list(body.events), active=body.active)
-        audit.record(uow.session, who, AuditAction.WEBHOOK_CREATED, target_type="webhook",
-                     target_id=row.id, details={"url": row.url, "events": row.events})
+        row = await service.create(uow.session, who, store_id=auth.store.id,
+                                   staff_id=auth.staff.id, url=url, events=list(body.events),
+                                   active=body.active)
         out = webhook_out(row)
         secret = row.secret
     if ctx.webhooks is not None:
@@ -128,13 +125,9 @@ async def update_webhook(webhook_id: str, body: WebhookPatch, auth: CurrentAdmin
     if body.url is not None:
         url = await check_url(body.url, allow_private=ctx.settings.webhooks_allow_private)
     async with ctx.unit_of_work() as uow:
-        row = await service.get_for_store(uow.session, auth.store.id, webhook_id)
-        changes = await service.update_endpoint(
-            uow.session, row, url=url, events=list(body.events) if body.events else None,
-            active=body.active)
-        if changes:
-            audit.record(uow.session, who, AuditAction.WEBHOOK_CHANGED, target_type="webhook",
-                         target_id=row.id, details=changes)
+        row = await service.update_endpoint(
+            uow.session, who, auth.store.id, webhook_id, url=url,
+            events=list(body.events) if body.events else None, active=body.active)
         out = webhook_out(row)
     if ctx.webhooks is not None:
         ctx.webhooks.endpoints_changed()
@@ -145,10 +138,7 @@ async def update_webhook(webhook_id: str, body: WebhookPatch, auth: CurrentAdmin
 async def delete_webhook(webhook_id: str, auth: CurrentAdmin, who: Who, ctx: Ctx) -> Response:
     """Remove an endpoint with its queue and log."""
     async with ctx.unit_of_work() as uow:
-        row = await service.get_for_store(uow.session, auth.store.id, webhook_id)
-        audit.record(uow.session, who, AuditAction.WEBHOOK_DELETED, target_type="webhook",
-                     target_id=row.id, details={"url": row.url})
-        await service.delete_endpoint(uow.session, row)
+        await service.delete_endpoint(uow.session, who, auth.store.id, webhook_id)
     return Response(status_code=204)
 
 
@@ -167,10 +157,7 @@ async def resend_delivery(webhook_id: str, delivery_id: str, auth: CurrentAdmin,
                           ctx: Ctx) -> DeliveryOut:
     """Send a delivered or failed delivery again (same id and body)."""
     async with ctx.unit_of_work() as uow:
-        hook = await service.get_for_store(uow.session, auth.store.id, webhook_id)
-        row = await service.resend(uow.session, hook, delivery_id)
-        audit.record(uow.session, who, AuditAction.WEBHOOK_RESENT, target_type="webhook",
-                     target_id=hook.id, details={"delivery_id": row.id, "event": row.event})
+        row = await service.resend(uow.session, who, auth.store.id, webhook_id, delivery_id)
         out = delivery_out(row)
     if ctx.webhooks is not None:
         ctx.webhooks.wake()

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, select
 
 from chats.db.models import Stamp, Store
+from chats.domain.audit import AuditAction
 from chats.domain.availability import Availability
 from chats.errors import ChatsError
-from chats.services import images
+from chats.services import audit, images
 from chats.services.stamps import BUILTIN_CODES
 from chats.services.uploads import store_bytes
 
@@ -81,10 +82,10 @@ async def _checked(
 
 
 async def set_button_image(
-    session: AsyncSession, settings: Settings, *, store_id: str, staff_id: str,
-    status: str, filename: str, data: bytes,
+    session: AsyncSession, settings: Settings, actor: audit.Actor, *, store_id: str,
+    staff_id: str, status: str, filename: str, data: bytes,
 ) -> Store:
-    """A2: store a 100×120 PNG as the store's `status` button image."""
+    """A2: store a 100×120 PNG as the store's `status` button image; audited."""
     if status not in BUTTON_STATUSES:
         raise ChatsError("not_found")
     check_size(data, BUTTON_MAX_BYTES)
@@ -97,15 +98,20 @@ async def set_button_image(
     store = await locked_store(session, store_id)
     # A JSON column changes only when a new object is assigned.
     store.button_images = {**(store.button_images or {}), status: upload.id}
+    audit.record(session, actor, AuditAction.SETTINGS_BUTTON,
+                 details={"status": status, "change": "uploaded"})
     return store
 
 
-async def reset_button_image(session: AsyncSession, *, store_id: str, status: str) -> Store:
-    """A2: go back to the built-in image for `status`."""
+async def reset_button_image(session: AsyncSession, actor: audit.Actor, *, store_id: str,
+                             status: str) -> Store:
+    """A2: go back to the built-in image for `status`; audited."""
     if status not in BUTTON_STATUSES:
         raise ChatsError("not_found")
     store = await locked_store(session, store_id)
     store.button_images = {k: v for k, v in (store.button_images or {}).items() if k != status}
+    audit.record(session, actor, AuditAction.SETTINGS_BUTTON,
+                 details={"status": status, "change": "reset"})
     return store
 
 
@@ -120,22 +126,25 @@ def clean_colour(name: str, value: str | None) -> str | None:
 
 
 async def set_colours(
-    session: AsyncSession, *, store_id: str, colours: Mapping[str, str | None]
+    session: AsyncSession, actor: audit.Actor, *, store_id: str,
+    colours: Mapping[str, str | None],
 ) -> Store:
-    """A3: change some of the widget's colours (None: back to the built-in colour)."""
+    """A3: change some of the widget's colours (None: back to the built-in colour); audited."""
     cleaned = {name: clean_colour(name, value) for name, value in colours.items()
                if name in THEME_COLOURS}
     store = await locked_store(session, store_id)
     theme: dict[str, Any] = {**(store.theme or {}), **cleaned}
     store.theme = {k: v for k, v in theme.items() if v is not None}
+    audit.record(session, actor, AuditAction.SETTINGS_THEME,
+                 details={"colours": {k: store.theme.get(k) for k in colours}})
     return store
 
 
 async def set_logo(
-    session: AsyncSession, settings: Settings, *, store_id: str, staff_id: str,
-    filename: str, data: bytes,
+    session: AsyncSession, settings: Settings, actor: audit.Actor, *, store_id: str,
+    staff_id: str, filename: str, data: bytes,
 ) -> Store:
-    """A3: the widget header's logo, scaled down and re-encoded as PNG."""
+    """A3: the widget header's logo, scaled down and re-encoded as PNG; audited."""
     check_size(data, PICTURE_MAX_BYTES)
     checked = await _checked(
         lambda d: images.fit_picture(d, images.LOGO_BOX), data, button=False
@@ -146,13 +155,15 @@ async def set_logo(
     )
     store = await locked_store(session, store_id)
     store.theme = {**(store.theme or {}), "logo_upload_id": upload.id}
+    audit.record(session, actor, AuditAction.SETTINGS_LOGO, details={"change": "uploaded"})
     return store
 
 
-async def remove_logo(session: AsyncSession, *, store_id: str) -> Store:
-    """A3: no logo in the widget header."""
+async def remove_logo(session: AsyncSession, actor: audit.Actor, *, store_id: str) -> Store:
+    """A3: no logo in the widget header; audited."""
     store = await locked_store(session, store_id)
     store.theme = {k: v for k, v in (store.theme or {}).items() if k != "logo_upload_id"}
+    audit.record(session, actor, AuditAction.SETTINGS_LOGO, details={"change": "removed"})
     return store
 
 

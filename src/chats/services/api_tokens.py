@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import select
 
 from chats.db.models import ApiToken, Store
+from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
 from chats.ids import new_token, token_hash, utcnow
+from chats.services import audit
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,9 +35,9 @@ def can_write(token: ApiToken) -> bool:
     return "write" in SCOPES.get(token.scope, ())
 
 
-async def create(session: AsyncSession, *, store_id: str, staff_id: str, name: str,
-                 write: bool) -> tuple[ApiToken, str]:
-    """A new token of the store; returns the row and the token itself (never stored)."""
+async def create(session: AsyncSession, actor: audit.Actor, *, store_id: str, staff_id: str,
+                 name: str, write: bool) -> tuple[ApiToken, str]:
+    """A new token of the store, audited; returns the row and the token itself (never stored)."""
     clean = name.strip()
     if not clean:
         raise ChatsError("bad_frame", "error.token_name")
@@ -45,6 +47,8 @@ async def create(session: AsyncSession, *, store_id: str, staff_id: str, name: s
                    created_by=staff_id)
     session.add(row)
     await session.flush()
+    audit.record(session, actor, AuditAction.TOKEN_CREATED, target_type="token",
+                 target_id=row.id, details={"name": row.name, "scope": row.scope})
     return row, secret
 
 
@@ -56,19 +60,21 @@ async def list_tokens(session: AsyncSession, store_id: str) -> list[ApiToken]:
     return list(rows)
 
 
-async def revoke(session: AsyncSession, *, store_id: str,
-                 token_id: str) -> tuple[ApiToken, bool]:
-    """Revoke a token of the store: refused from the next call on. Revoking twice is a no-op.
+async def revoke(session: AsyncSession, actor: audit.Actor, *, store_id: str,
+                 token_id: str) -> ApiToken:
+    """Revoke a token of the store: refused from the next call on; audited.
 
-    Returns the token and whether this call revoked it.
+    Revoking twice is a no-op and leaves no second entry in the audit log.
     """
     row = await session.get(ApiToken, token_id)
     if row is None or row.store_id != store_id:
         raise ChatsError("not_found")
     if row.revoked_at is not None:
-        return row, False
+        return row
     row.revoked_at = utcnow()
-    return row, True
+    audit.record(session, actor, AuditAction.TOKEN_REVOKED, target_type="token",
+                 target_id=row.id, details={"name": row.name})
+    return row
 
 
 async def resolve(session: AsyncSession, secret: str) -> tuple[ApiToken, Store] | None:

@@ -259,6 +259,14 @@ def needs_touch(row: StaffSession) -> bool:
     return utcnow() - row.last_seen_at > TOUCH_EVERY
 
 
+async def touch_session(session: AsyncSession, session_id: str) -> None:
+    """Slide a session forward: seen now, and a full lifetime from now."""
+    row = await session.get(StaffSession, session_id)
+    if row is not None:
+        row.last_seen_at = utcnow()
+        row.expires_at = row.last_seen_at + SESSION_LIFETIME
+
+
 async def logout(session: AsyncSession, token: str) -> str | None:
     """End the session; returns the staff id it belonged to."""
     row = await session.get(StaffSession, token_hash(token))

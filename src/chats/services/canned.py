@@ -95,6 +95,11 @@ async def get_editable(session: AsyncSession, staff: Staff, canned_id: str) -> C
     return row
 
 
+async def delete(session: AsyncSession, staff: Staff, canned_id: str) -> None:
+    """Remove a canned response the caller may change (`get_editable`)."""
+    await session.delete(await get_editable(session, staff, canned_id))
+
+
 async def _check_shortcut_free(session: AsyncSession, store_id: str, owner: str | None,
                                shortcut: str, *, ignore_id: str | None = None) -> None:
     """Refuse a `/shortcut` already used in the same scope (the store's set, or one person's).

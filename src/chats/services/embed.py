@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from chats.db.models import Store
+from chats.domain.audit import AuditAction
 from chats.domain.origins import MAX_EMBED_ORIGINS, OriginError, normalise_origins
 from chats.errors import ChatsError
+from chats.services import audit
 from chats.services.admin import locked_store
 
 if TYPE_CHECKING:
@@ -26,12 +28,22 @@ def clean_origins(raws: list[str]) -> list[str]:
     return origins
 
 
-async def set_embed_origins(session: AsyncSession, *, store_id: str, origins: list[str]) -> Store:
-    """Replace the store's list of sites that may embed its widget (empty: any site)."""
+async def embed_origins(session: AsyncSession, store_id: str) -> list[str]:
+    """The store's list of sites that may embed its widget (empty: any site)."""
+    store = await session.get(Store, store_id)
+    assert store is not None  # the caller's own store
+    return list(store.embed_origins or [])
+
+
+async def set_embed_origins(session: AsyncSession, actor: audit.Actor, *, store_id: str,
+                            origins: list[str]) -> list[str]:
+    """Replace the store's list of sites that may embed its widget (empty: any site); audited."""
     cleaned = clean_origins(origins)
     store = await locked_store(session, store_id)
     store.embed_origins = cleaned
-    return store
+    audit.record(session, actor, AuditAction.SETTINGS_EMBED,
+                 details={"origins": list(store.embed_origins)})
+    return list(store.embed_origins)
 
 
 async def embed_origins_by_key(session: AsyncSession, widget_key: str) -> list[str] | None:

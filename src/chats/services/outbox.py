@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from chats.db.models import Conversation, Guest, MailOutbox, Store
+from chats.domain.audit import AuditAction
 from chats.domain.mail import OPEN_STATUSES, MailStatus
 from chats.errors import ChatsError
 from chats.ids import utcnow
+from chats.services import audit
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -48,8 +50,15 @@ async def _own_mail(session: AsyncSession, store_id: str, mail_id: str) -> MailO
     return mail
 
 
-async def retry_mail(session: AsyncSession, store_id: str, mail_id: str) -> MailOutbox:
-    """A failed mail of the store goes out again now, with a fresh set of attempts."""
+def _record(session: AsyncSession, actor: audit.Actor, action: AuditAction,
+            mail: MailOutbox) -> None:
+    audit.record(session, actor, action, target_type="mail", target_id=mail.id,
+                 details={"to": mail.to_addr, "subject": mail.subject})
+
+
+async def retry_mail(session: AsyncSession, actor: audit.Actor, store_id: str,
+                     mail_id: str) -> MailOutbox:
+    """A failed mail of the store goes out again now, with a fresh set of attempts; audited."""
     mail = await _own_mail(session, store_id, mail_id)
     if mail.status != MailStatus.FAILED:
         raise ChatsError("conflict")
@@ -58,14 +67,17 @@ async def retry_mail(session: AsyncSession, store_id: str, mail_id: str) -> Mail
     mail.next_attempt_at = utcnow()
     mail.locked_by = None
     mail.locked_until = None
+    _record(session, actor, AuditAction.MAIL_RETRIED, mail)
     return mail
 
 
-async def discard_mail(session: AsyncSession, store_id: str, mail_id: str) -> MailOutbox:
+async def discard_mail(session: AsyncSession, actor: audit.Actor, store_id: str,
+                       mail_id: str) -> MailOutbox:
     """A pending or failed mail of the store is given up: it leaves the list and is not sent.
 
     The row stays (status `discarded`) so its dedupe key and the sending limits still count
     it. Dropping the lease makes a sender that holds it now unable to write its outcome.
+    Audited.
     """
     mail = await _own_mail(session, store_id, mail_id)
     if mail.status not in OPEN_STATUSES:
@@ -73,6 +85,7 @@ async def discard_mail(session: AsyncSession, store_id: str, mail_id: str) -> Ma
     mail.status = MailStatus.DISCARDED
     mail.locked_by = None
     mail.locked_until = None
+    _record(session, actor, AuditAction.MAIL_DISCARDED, mail)
     return mail
 
 

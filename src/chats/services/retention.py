@@ -55,6 +55,12 @@ MAIL_AFTER_PURGE = ((MailStatus.SENT, MailStatus.SENT), (MailStatus.LOGGED, Mail
 CHAT_FILE = "chat_file"  # the store's pictures (logo, buttons, stamps) are never purged
 
 
+async def retention_days(session: AsyncSession, store_id: str) -> int | None:
+    """The store's retention period in days (None: messages are kept until erased)."""
+    store = await session.get(Store, store_id)
+    return store.retention_days if store else None
+
+
 async def set_retention(session: AsyncSession, actor: audit.Actor, store_id: str,
                         days: int | None) -> int | None:
     """Set or clear the store's retention period; an entry in the audit log if it changed."""

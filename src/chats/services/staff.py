@@ -10,16 +10,21 @@ from sqlalchemy.exc import IntegrityError
 
 from chats.db.models import Staff, StaffSession, Store, StoreField
 from chats.domain import calendar
+from chats.domain.audit import AuditAction
 from chats.domain.availability import validate_max_chats
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
+from chats.events.audience import staff_channel
 from chats.ids import new_token, utcnow
+from chats.services import attempts, audit
 from chats.services.passwords import new_password_hash
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chats.events.unit_of_work import UnitOfWork
 
 # S3.1: the field set a new store starts with (key, ja label, en label, type, options).
 DEFAULT_FIELDS: tuple[tuple[str, str, str, str, list[str]], ...] = (
@@ -153,11 +158,43 @@ async def set_password(session: AsyncSession, staff: Staff, password_hash: str, 
     await revoke_sessions(session, staff.id, keep=keep_session)
 
 
+def current_password_key(staff_id: str) -> str:
+    """The attempts budget (`services/attempts.py`) of a staff member's wrong current passwords."""
+    return f"current:{staff_id}"
+
+
+async def change_own_password(session: AsyncSession, actor: audit.Actor, staff_id: str,
+                              password_hash: str, *, keep_session: str) -> None:
+    """A signed-in staff member's new password (hashed before the transaction); audited.
+
+    Every other session of theirs ends, and their wrong current passwords are forgotten.
+    """
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ChatsError("unauthorized")
+    await set_password(session, staff, password_hash, keep_session=keep_session)
+    await attempts.clear(session, current_password_key(staff.id))
+    audit.record(session, actor, AuditAction.PASSWORD_CHANGED, target_type="staff",
+                 target_id=staff.id)
+
+
 def own_view(staff: Staff) -> dict[str, object]:
     """What a console knows of its own staff member (`welcome.staff`, the `me` frame)."""
     return {"id": staff.id, "login_id": staff.login_id, "name": staff.name,
             "role": staff.role, "max_chats": staff.max_chats,
             "sound_enabled": staff.sound_enabled}
+
+
+async def set_preferences(uow: UnitOfWork, staff_id: str, *,
+                          sound_enabled: bool | None) -> Staff:
+    """Remember a staff member's own console preferences; their other consoles follow at once."""
+    staff = await uow.session.get(Staff, staff_id)
+    if staff is None:
+        raise ChatsError("not_found")
+    if sound_enabled is not None:
+        staff.sound_enabled = sound_enabled
+    uow.publish(staff_channel(staff.id), {"type": "me", "staff": own_view(staff)})
+    return staff
 
 
 def apply_staff_changes(staff: Staff, changes: dict[str, object]) -> dict[str, object]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from sqlalchemy import func, select
 
-from chats.db.models import Conversation, MailOutbox, Store
+from chats.db.models import Conversation, Guest, MailOutbox, Store
 from chats.domain.conversation import ConversationStatus
 from chats.errors import ChatsError
 from chats.i18n import translate
@@ -28,6 +28,9 @@ from chats.mail.transcript import (
     render_transcript_html,
     render_transcript_text,
 )
+from chats.services import conversations as conversation_service
+from chats.services import guest_directory as directory
+from chats.services import guests as guest_service
 from chats.services import messages as message_service
 from chats.services.stamps import list_stamps
 
@@ -122,3 +125,21 @@ async def queue_transcript(session: AsyncSession, *, settings: Settings,
     if mail is None:
         raise ChatsError("rate_limited", "error.transcript_limit", count=limit)
     return mail
+
+
+async def staff_sends(session: AsyncSession, *, settings: Settings, store_id: str,
+                      conversation_id: str, to: str | None) -> MailOutbox:
+    """A staff member mails the transcript to `to`, or left out, to the guest's own address.
+
+    A guest whose profile has no address is `bad_frame`; `queue_transcript` does the rest.
+    """
+    conversation = await conversation_service.get_for_store(session, conversation_id, store_id)
+    guest = await session.get(Guest, conversation.guest_id)
+    if to is None or not to.strip():
+        fields = await guest_service.store_fields(session, store_id)
+        to = directory.email_of(guest, fields) if guest is not None else None
+        if to is None:
+            raise ChatsError("bad_frame", "error.transcript_no_address")
+    return await queue_transcript(session, settings=settings, conversation=conversation,
+                                  to_addr=to, by="staff",
+                                  locale=guest.locale if guest is not None else None)

@@ -15,9 +15,11 @@ import segno
 from sqlalchemy import delete, func, select
 
 from chats.db.models import LoginChallenge, RecoveryCode, Staff, Store
+from chats.domain.audit import AuditAction
 from chats.errors import ChatsError
 from chats.ids import new_token, token_hash, utcnow
-from chats.services import attempts
+from chats.services import attempts, audit
+from chats.services.staff import access_staff
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,3 +168,93 @@ async def take_challenge(session: AsyncSession, token: str) -> tuple[LoginChalle
         raise ChatsError("unauthorized", "error.challenge_expired")
     row.attempts += 1
     return row, staff
+
+
+async def pass_challenge(session: AsyncSession, token: str,
+                         code: str) -> tuple[Staff, Store, list[str] | None] | None:
+    """The second login step: the staff member, store and (when this code finished the set-up
+    the store required) the new recovery codes; None for a wrong code.
+
+    The challenge is used up on success. A wrong code's spent attempt and failure count are
+    written to the session; the caller commits them before refusing.
+    """
+    challenge, staff = await take_challenge(session, token)
+    codes: list[str] | None = None
+    if staff.totp_secret is None:  # the store required it: this code finishes set-up
+        codes = await confirm_enrolment(session, staff, code)
+        ok = codes is not None
+    else:
+        ok = await check_code(session, staff, code)
+    if not ok:
+        return None
+    await session.delete(challenge)
+    store = await session.get(Store, staff.store_id)
+    assert store is not None
+    return staff, store, codes
+
+
+# The staff member's own switch and the admin's controls: each action audited.
+
+async def own_staff(session: AsyncSession, staff_id: str) -> Staff:
+    """The caller's own row; 401 when it has gone meanwhile."""
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ChatsError("unauthorized")
+    return staff
+
+
+async def start_own_enrolment(session: AsyncSession, staff_id: str, store: Store) -> Enrolment:
+    """A new pending secret for the caller; 409 when the second factor is already on."""
+    staff = await own_staff(session, staff_id)
+    if staff.totp_secret is not None:
+        raise ChatsError("conflict", "error.two_factor_on")
+    return start_enrolment(staff, store)
+
+
+async def start_challenge_enrolment(session: AsyncSession, token: str) -> Enrolment:
+    """A pending secret for a login whose store requires a second factor not yet set up."""
+    _challenge, staff = await take_challenge(session, token)
+    store = await session.get(Store, staff.store_id)
+    if staff.totp_secret is not None or store is None:
+        raise ChatsError("conflict", "error.two_factor_on")
+    return start_enrolment(staff, store)
+
+
+async def turn_on(session: AsyncSession, actor: audit.Actor, staff_id: str,
+                  code: str) -> list[str] | None:
+    """Turn the caller's second factor on: the recovery codes, or None for a wrong code.
+
+    A wrong code is counted; the caller commits that before refusing.
+    """
+    staff = await own_staff(session, staff_id)
+    codes = await confirm_enrolment(session, staff, code)
+    if codes is not None:
+        audit.record(session, actor, AuditAction.TWO_FACTOR_ENABLED, target_type="staff",
+                     target_id=staff.id)
+    return codes
+
+
+async def turn_off_own(session: AsyncSession, actor: audit.Actor, staff_id: str) -> None:
+    """Turn the caller's own second factor off (the password checked before)."""
+    await turn_off(session, await own_staff(session, staff_id))
+    audit.record(session, actor, AuditAction.TWO_FACTOR_DISABLED, target_type="staff",
+                 target_id=staff_id)
+
+
+async def set_required(session: AsyncSession, actor: audit.Actor, store_id: str,
+                       required: bool) -> None:
+    """Require (or stop requiring) a second factor of the store's staff; a change is audited."""
+    store = await session.get(Store, store_id)
+    assert store is not None  # the caller's own store
+    if store.require_two_factor != required:
+        audit.record(session, actor, AuditAction.TWO_FACTOR_REQUIRED,
+                     details={"required": required})
+    store.require_two_factor = required
+
+
+async def reset(session: AsyncSession, actor: audit.Actor, store_id: str, staff_id: str) -> None:
+    """The admin resets a staff member's second factor (a lost phone); they set it up again."""
+    staff = await access_staff(session, store_id, staff_id)
+    await turn_off(session, staff)
+    audit.record(session, actor, AuditAction.STAFF_TWO_FACTOR_RESET, target_type="staff",
+                 target_id=staff.id, details={"login_id": staff.login_id})

@@ -33,6 +33,11 @@ def safe_name(name: str) -> str:
     return (name or "file")[:200]
 
 
+async def get_upload(session: AsyncSession, upload_id: str) -> Upload | None:
+    """The upload with this id (its unguessable id is the capability to download it)."""
+    return await session.get(Upload, upload_id)
+
+
 def file_path(settings: Settings, upload: Upload) -> Path:
     """Where an upload's bytes live (the stored name is random, never the client's)."""
     return stored_path(settings, upload.stored_name)

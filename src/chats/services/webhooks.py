@@ -22,9 +22,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from chats.db.hot import HotStatement
 from chats.db.models import Webhook, WebhookDelivery
+from chats.domain.audit import AuditAction
 from chats.domain.webhooks import RETRY_FOR, DeliveryStatus, WebhookEvent, events_pattern
 from chats.errors import ChatsError
 from chats.ids import iso, new_id, utcnow
+from chats.services import audit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -211,9 +213,9 @@ async def list_endpoints(session: AsyncSession, store_id: str) -> list[Webhook]:
     return list(rows)
 
 
-async def create(session: AsyncSession, *, store_id: str, staff_id: str, url: str,
-                 events: list[str], active: bool = True) -> Webhook:
-    """A new endpoint (the URL checked by the caller before the transaction)."""
+async def create(session: AsyncSession, actor: audit.Actor, *, store_id: str, staff_id: str,
+                 url: str, events: list[str], active: bool = True) -> Webhook:
+    """A new endpoint, audited (the URL checked by the caller before the transaction)."""
     count = await session.scalar(select(func.count()).select_from(Webhook)
                                  .where(Webhook.store_id == store_id))
     if int(count or 0) >= MAX_ENDPOINTS:
@@ -223,12 +225,29 @@ async def create(session: AsyncSession, *, store_id: str, staff_id: str, url: st
                   created_at=utcnow())
     session.add(row)
     await session.flush()
+    audit.record(session, actor, AuditAction.WEBHOOK_CREATED, target_type="webhook",
+                 target_id=row.id, details={"url": row.url, "events": row.events})
     return row
 
 
-async def update_endpoint(session: AsyncSession, row: Webhook, *, url: str | None,
-                          events: list[str] | None, active: bool | None) -> dict[str, Any]:
-    """Change an endpoint; switching it on again clears its failure state. Returns changes."""
+async def update_endpoint(session: AsyncSession, actor: audit.Actor, store_id: str,
+                          webhook_id: str, *, url: str | None, events: list[str] | None,
+                          active: bool | None) -> Webhook:
+    """Change an endpoint of the store (the URL checked by the caller before the transaction).
+
+    Switching it on again clears its failure state; a real change is audited.
+    """
+    row = await get_for_store(session, store_id, webhook_id)
+    changes = _apply_changes(row, url=url, events=events, active=active)
+    if changes:
+        audit.record(session, actor, AuditAction.WEBHOOK_CHANGED, target_type="webhook",
+                     target_id=row.id, details=changes)
+    return row
+
+
+def _apply_changes(row: Webhook, *, url: str | None, events: list[str] | None,
+                   active: bool | None) -> dict[str, Any]:
+    """Change the endpoint's fields; returns the ones that changed, with their new values."""
     changes: dict[str, Any] = {}
     if url is not None and url != row.url:
         row.url = changes["url"] = url
@@ -243,8 +262,12 @@ async def update_endpoint(session: AsyncSession, row: Webhook, *, url: str | Non
     return changes
 
 
-async def delete_endpoint(session: AsyncSession, row: Webhook) -> None:
-    """Remove an endpoint and its delivery log."""
+async def delete_endpoint(session: AsyncSession, actor: audit.Actor, store_id: str,
+                          webhook_id: str) -> None:
+    """Remove an endpoint of the store and its delivery log; audited."""
+    row = await get_for_store(session, store_id, webhook_id)
+    audit.record(session, actor, AuditAction.WEBHOOK_DELETED, target_type="webhook",
+                 target_id=row.id, details={"url": row.url})
     await session.delete(row)
 
 
@@ -261,8 +284,10 @@ async def deliveries(session: AsyncSession, webhook: Webhook,
     return list(rows)
 
 
-async def resend(session: AsyncSession, webhook: Webhook, delivery_id: str) -> WebhookDelivery:
-    """Send a delivery again (same id and body) from now, for another day of retries."""
+async def resend(session: AsyncSession, actor: audit.Actor, store_id: str, webhook_id: str,
+                 delivery_id: str) -> WebhookDelivery:
+    """Send a delivery again (same id and body) from now, for another day of retries; audited."""
+    webhook = await get_for_store(session, store_id, webhook_id)
     row = await session.get(WebhookDelivery, delivery_id)
     if row is None or row.webhook_id != webhook.id:
         raise ChatsError("not_found")
@@ -273,5 +298,7 @@ async def resend(session: AsyncSession, webhook: Webhook, delivery_id: str) -> W
     row.next_attempt_at = now
     row.retry_until = now + RETRY_FOR
     row.attempts = 0
+    audit.record(session, actor, AuditAction.WEBHOOK_RESENT, target_type="webhook",
+                 target_id=webhook.id, details={"delivery_id": row.id, "event": row.event})
     return row
 
