@@ -28,7 +28,7 @@ from chats.domain.webhooks import DeliveryStatus
 from chats.ids import utcnow
 from chats.services import retention
 from chats.services.retention import RetentionSweeper
-from tests.admin.guest_data import count_rows, hold, release, todays_stats, upload_path
+from tests.admin.guest_data import Held, count_rows, hold, release, todays_stats, upload_path
 from tests.api.helpers import login
 from tests.factories import StoreInfo
 from tests.servers import ThreadServer
@@ -57,16 +57,24 @@ async def test_the_admin_sets_and_clears_the_period(
     assert rows == [{"from": None, "to": 30}, {"from": 30, "to": None}]
 
 
-async def test_the_purge_deletes_old_messages_views_and_files_only(
-    server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
-    other_store: StoreInfo, admin: httpx.AsyncClient,
-) -> None:
+async def _both_held_a_period_for_one(server: ThreadServer, store: StoreInfo,
+                                      other_store: StoreInfo, admin: httpx.AsyncClient
+                                      ) -> tuple[Held, Held]:
+    """A chat with data in each store; a 30-day period for the first store only."""
     kept = await hold(server, store, admin)
     async with httpx.AsyncClient(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
         untouched = await hold(server, other_store, theirs)
     assert (await admin.put("/api/admin/retention",
                             json={"retention_days": 30})).status_code == 200
+    return kept, untouched
+
+
+async def test_the_purge_deletes_old_messages_views_and_files_only(
+    server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
+    other_store: StoreInfo, admin: httpx.AsyncClient,
+) -> None:
+    kept, untouched = await _both_held_a_period_for_one(server, store, other_store, admin)
     a_messages = await count_rows(db, Message, Message.store_id == store.store_id)
     b_messages = await count_rows(db, Message, Message.store_id == other_store.store_id)
     assert a_messages >= 3
@@ -154,12 +162,7 @@ async def test_the_purge_clears_the_guests_words_kept_elsewhere(
     server: ThreadServer, db: Database, settings: Settings, store: StoreInfo,
     other_store: StoreInfo, admin: httpx.AsyncClient,
 ) -> None:
-    kept = await hold(server, store, admin)
-    async with httpx.AsyncClient(base_url=server.url) as theirs:
-        await login(theirs, other_store.admin_login)
-        untouched = await hold(server, other_store, theirs)
-    assert (await admin.put("/api/admin/retention",
-                            json={"retention_days": 30})).status_code == 200
+    kept, untouched = await _both_held_a_period_for_one(server, store, other_store, admin)
     now = utcnow()
     await _words_elsewhere(db, store.store_id, kept.conversation_id, now)
     await _words_elsewhere(db, other_store.store_id, untouched.conversation_id, now)
