@@ -23,6 +23,15 @@ def new_token(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+def new_store_code() -> str:
+    """A new store's widget key (its public code): URL-safe and random, never starting with
+    "-", so that operators can pass it to `chats stores …` like any other argument."""
+    while True:
+        code = secrets.token_urlsafe(18)
+        if not code.startswith("-"):
+            return code
+
+
 def token_hash(token: str) -> str:
     """SHA-256 of a bearer token: only hashes are stored, so a leaked database leaks no tokens."""
     return hashlib.sha256(token.encode()).hexdigest()

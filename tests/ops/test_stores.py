@@ -64,7 +64,7 @@ async def test_suspend_hides_the_widget_and_locks_out_the_staff(
     try:
         staff, guest, _ = await _chat(a, b, store)
         other_staff, other_guest, _ = await _chat(a, b, other)
-        code, out, err = await chats_command(env, "stores", "suspend", store.widget_key)
+        code, out, err = await chats_command(env, "stores", "suspend", "--", store.widget_key)
         assert code == 0, err
         assert out["suspended"] is True and out["id"] == store.store_id
         if settings.redis_url:  # the broker reaches the sockets of every process

@@ -15,7 +15,7 @@ from chats.domain.availability import validate_max_chats
 from chats.domain.staff import StaffRole
 from chats.errors import ChatsError
 from chats.events.audience import staff_channel
-from chats.ids import new_token, utcnow
+from chats.ids import new_store_code, utcnow
 from chats.services import attempts, audit
 from chats.services.passwords import new_password_hash
 
@@ -78,7 +78,7 @@ async def create_store(session: AsyncSession, *, name: str, locale: str = "ja",
     """A new store with a fresh widget key."""
     zone = time_zone or default_time_zone(locale)
     check_time_zone(zone)
-    store = Store(name=name.strip(), widget_key=new_token(18), locale=locale, time_zone=zone)
+    store = Store(name=name.strip(), widget_key=new_store_code(), locale=locale, time_zone=zone)
     session.add(store)
     await session.flush()
     for position, (key, ja, en, kind, options) in enumerate(DEFAULT_FIELDS):
