@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 
 from chats.db.models import (
     Conversation,
@@ -49,9 +49,6 @@ log = logging.getLogger(__name__)
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650
 PURGE_BATCH = 500
-MAIL_AFTER_PURGE = ((MailStatus.SENT, MailStatus.SENT), (MailStatus.LOGGED, MailStatus.LOGGED),
-                    (MailStatus.DISCARDED, MailStatus.DISCARDED),
-                    (MailStatus.FAILED, MailStatus.DISCARDED))
 CHAT_FILE = "chat_file"  # the store's pictures (logo, buttons, stamps) are never purged
 
 
@@ -160,26 +157,24 @@ async def purge_store(db: Database, settings: Settings, store_id: str, cutoff: d
         return (update(WebhookDelivery).where(WebhookDelivery.id.in_(ids.scalar_subquery()))
                 .values(body=None))
 
-    def mail_bodies(status: MailStatus, becomes: MailStatus) -> Callable[[], Any]:
-        def make() -> Any:
-            ids = select(MailOutbox.id).where(
-                MailOutbox.store_id == store_id, MailOutbox.created_at < cutoff,
-                MailOutbox.status == status,
-                (MailOutbox.body_text != "") | MailOutbox.body_html.is_not(None)).limit(batch)
-            return (update(MailOutbox).where(MailOutbox.id.in_(ids.scalar_subquery()))
-                    .values(body_text="", body_html=None, status=becomes))
-        return make
+    def mail_bodies() -> Any:
+        # A failed mail older than the period is not sent again (its words are gone): it
+        # becomes discarded; sent, logged and discarded ones keep their status.
+        ids = select(MailOutbox.id).where(
+            MailOutbox.store_id == store_id, MailOutbox.created_at < cutoff,
+            MailOutbox.status != MailStatus.PENDING,
+            (MailOutbox.body_text != "") | MailOutbox.body_html.is_not(None)).limit(batch)
+        return (update(MailOutbox).where(MailOutbox.id.in_(ids.scalar_subquery()))
+                .values(body_text="", body_html=None,
+                        status=case((MailOutbox.status == MailStatus.FAILED,
+                                     MailStatus.DISCARDED), else_=MailOutbox.status)))
 
     done = Purged()
     done.messages = await _batches(db, messages)
     done.page_views = await _batches(db, views)
     done.files = await _purge_files(db, settings, store_id, cutoff, batch)
     done.comments = await _batches(db, comments)
-    done.bodies = await _batches(db, hook_bodies)
-    # Mails no longer waiting keep their rows; a failed one older than the period is not
-    # sent again (its words are gone): it becomes discarded.
-    for status, becomes in MAIL_AFTER_PURGE:
-        done.bodies += await _batches(db, mail_bodies(status, becomes))
+    done.bodies = await _batches(db, hook_bodies) + await _batches(db, mail_bodies)
     return done
 
 
