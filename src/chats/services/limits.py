@@ -51,14 +51,14 @@ class AddressLimits:
 
     async def check_token(self, token_id: str) -> None:
         """Spend one REST API call of the token's budget, or raise `rate_limited`."""
-        wait = await self.limiter.take(self.api, f"token|{token_id}")
-        if wait > 0:
-            raise ChatsError("rate_limited", retry_after=wait)
+        await self._spend(self.api, f"token|{token_id}")
 
     async def check(self, rule: Rule, address: str, store_id: str = "") -> None:
         """Spend one unit of `rule` for `address` (and store), or raise `rate_limited`."""
         key = budget_key(address)
-        key = f"{key}|{store_id}" if store_id else key
+        await self._spend(rule, f"{key}|{store_id}" if store_id else key)
+
+    async def _spend(self, rule: Rule, key: str) -> None:
         wait = await self.limiter.take(rule, key)
         if wait > 0:
             raise ChatsError("rate_limited", retry_after=wait)
