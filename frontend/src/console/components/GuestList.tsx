@@ -182,9 +182,17 @@ function History({ conversation, focusSeq }: { conversation: ConversationOut; fo
     return () => cancelAnimationFrame(frame);
   }, [messages, focusSeq]);
   useEffect(() => {
+    // Only the newest read: an older one answered late would hide the newest messages.
+    let live = true;
     api
       .get<MessagePage>(`/api/conversations/${conversation.id}/messages`, { after_seq: 0, limit: 500 })
-      .then((p) => setMessages(p.messages as unknown as ChatMessage[]), () => setMessages([]));
+      .then(
+        (p) => live && setMessages(p.messages as unknown as ChatMessage[]),
+        () => live && setMessages([]),
+      );
+    return () => {
+      live = false;
+    };
   }, [conversation.id, conversation.last_seq, version]);
   return (
     <div class="guest-view__history" ref={box}>

@@ -4,6 +4,7 @@ import { errorText } from '../../shared/components/errors';
 import { Field } from '../../shared/components/forms';
 import { PostalStatus, usePostalLookup } from '../../shared/components/PostalHelper';
 import { useLatestCallback } from '../../shared/hooks';
+import { Newest } from '../../shared/newest';
 import { t } from '../../shared/i18n';
 import { addressField, fillAddress } from '../../shared/postal';
 import { api } from '../../shared/session';
@@ -31,6 +32,8 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
   const savingRef = useRef(false);
   const recheckRef = useRef(false);
   const shownRef = useRef<GuestDetail | null>(null);
+  // Reads of this guest answered out of order: only the newest may reach the screen.
+  const [reads] = useState(() => new Newest());
   const version = guestVersions.value[guestId] ?? 0;
 
   const show = (g: GuestDetail) => {
@@ -43,10 +46,12 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
   };
 
   const load = async () => {
+    const current = reads.begin();
     try {
-      show(await api.get<GuestDetail>(`/api/guests/${guestId}`));
+      const g = await api.get<GuestDetail>(`/api/guests/${guestId}`);
+      if (current()) show(g);
     } catch (e) {
-      setError(errorText(e));
+      if (current()) setError(errorText(e));
     }
   };
 
@@ -56,8 +61,10 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
       recheckRef.current = true;
       return;
     }
+    const current = reads.begin();
     try {
       const g = await api.get<GuestDetail>(`/api/guests/${guestId}`);
+      if (!current()) return; // a later read is on its way or shown
       if (savingRef.current) {
         recheckRef.current = true;
         return;
@@ -69,7 +76,7 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
       if (dirtyRef.current) setStale(true); // keep the person's edits; offer a reload
       else show(g);
     } catch (e) {
-      setError(errorText(e));
+      if (current()) setError(errorText(e));
     }
   };
 
@@ -89,6 +96,7 @@ export function UserInfo({ guestId, onLoaded }: { guestId: string; onLoaded?: (g
   }, [version, refreshNow]);
 
   const saved = (g: GuestDetail) => {
+    reads.begin(); // a read started before the save answered is older than this
     shownRef.current = g;
     setGuest(g);
     setDirty(false);
