@@ -10,8 +10,9 @@ Usage in a test module (all fixtures are async; mark the tests `@pytest.mark.e2e
         await page.goto(shop.url)
         await screenshot(page, "widget-away-phone")
 
-- `browser`: Debian's Chromium at /usr/bin/chromium; the test is skipped when it is
-  missing, unless the environment variable CI is set (then it fails).
+- `browser`: Debian's Chromium at /usr/bin/chromium, one per worker process (`Chromium`);
+  the test is skipped when it is missing, unless the environment variable CI is set (then
+  it fails).
 - `make_page(viewport=DESKTOP, locale="ja-JP")`: a page in a fresh browser context
   (its own cookies and storage); contexts are closed after the test.
 - `store`: a store with one admin (tests.factories.StoreInfo) on the test's server.
@@ -33,7 +34,14 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    async_playwright,
+)
 
 from chats.db.engine import Database
 from chats.demo import shop_app
@@ -88,19 +96,50 @@ async def wait_in_page(page: Page, expression: str, timeout_ms: float = 10_000) 
     await wait_for(lambda: page.evaluate(expression), timeout=timeout_ms / 1000)
 
 
+class Chromium:
+    """One Playwright driver and one Chromium for all the browser tests of a worker process.
+
+    Starting both costs about 0.7 s of CPU (the driver is a Node.js process); each test still
+    gets fresh browser contexts (own cookies, storage, cache), closed after it. A browser that
+    died in an earlier test is launched again.
+    """
+
+    def __init__(self) -> None:
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+
+    async def get(self) -> Browser:
+        if self._pw is None:
+            self._pw = await async_playwright().start()
+        if self._browser is None or not self._browser.is_connected():
+            self._browser = await self._pw.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        return self._browser
+
+    async def close(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            await self._browser.close()
+        if self._pw is not None:
+            await self._pw.stop()
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Chromium]:
+    """The worker's Chromium, launched by the first test that needs it (the suite's event
+    loop is one per worker: pyproject.toml)."""
+    shared = Chromium()
+    yield shared
+    await shared.close()
+
+
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless, launched for this test."""
+async def browser(chromium: Chromium) -> Browser:
+    """Debian's Chromium, headless, shared by this worker's tests."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     if not (STATIC / "widget.js").exists():
         _unavailable("front end not built (cd frontend && npm run build)")
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    return await chromium.get()
 
 
 @pytest.fixture
