@@ -21,7 +21,15 @@ test: install lint test-frontend   ## the whole suite: both backends side by sid
 
 # Each suite in two worker processes: the suite waits on sockets, servers and browsers more
 # than it computes, so two workers per backend keep the two cores busy (docs/decisions/0010).
+# When the SQLite suite runs alone (no CHATS_TEST_DATABASE_URL), it takes all four.
+ifeq ($(CHATS_TEST_DATABASE_URL),)
+PYTEST_WORKERS ?= 4
+else
 PYTEST_WORKERS ?= 2
+endif
+# xdist hands tests out a few at a time, not a quarter of the suite at once: the browser
+# tests (collected first, tests/conftest.py) then spread over every worker.
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxschedchunk 4
 # The tests' files (SQLite databases, data directories, browser profiles) go to tmpfs
 # where there is one: the suite checks what the server does, not how fast this disk
 # syncs (SQLite's synchronous=FULL syncs at every commit). TEST_TMPDIR=/tmp keeps them on disk.
@@ -29,12 +37,12 @@ TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || ec
 
 test-sqlite: install
 	@echo "== pytest on SQLite, in-memory broker =="
-	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test-pg: install
 	@if [ -n "$$CHATS_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL + Redis =="; \
-	  TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	  TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS); \
 	else echo "== PostgreSQL + Redis run skipped: CHATS_TEST_DATABASE_URL is not set =="; fi
 
 test-frontend: install
