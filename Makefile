@@ -27,12 +27,9 @@ PYTEST_WORKERS ?= 4
 else
 PYTEST_WORKERS ?= 2
 endif
-# The PostgreSQL + Redis suite costs more CPU a test and ended 137 s after the SQLite one
-# with two each (fresh-clone CI, 2026-12-04): it takes a third.
-PYTEST_WORKERS_PG ?= 3
 # xdist hands tests out a few at a time, not a quarter of the suite at once: the browser
 # tests (collected first, tests/conftest.py) then spread over every worker.
-PYTEST_CHUNKS = --maxschedchunk 4
+PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxschedchunk 4
 # The tests' files (SQLite databases, data directories, browser profiles) go to tmpfs
 # where there is one: the suite checks what the server does, not how fast this disk
 # syncs (SQLite's synchronous=FULL syncs at every commit). TEST_TMPDIR=/tmp keeps them on disk.
@@ -40,12 +37,12 @@ TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || ec
 
 test-sqlite: install
 	@echo "== pytest on SQLite, in-memory broker =="
-	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_CHUNKS) $(PYTEST_ARGS)
+	@env -u CHATS_TEST_DATABASE_URL -u CHATS_TEST_REDIS_URL TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test-pg: install
 	@if [ -n "$$CHATS_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL + Redis =="; \
-	  TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest -n $(PYTEST_WORKERS_PG) $(PYTEST_CHUNKS) $(PYTEST_ARGS); \
+	  TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS); \
 	else echo "== PostgreSQL + Redis run skipped: CHATS_TEST_DATABASE_URL is not set =="; fi
 
 test-frontend: install
