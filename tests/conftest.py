@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -56,16 +57,23 @@ def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[obj
         yield sq
 
 
+@contextmanager
+def fresh_database(templates: object, folder: Path) -> Iterator[str]:
+    """A fresh, migrated database (a SQLite file in `folder`) and its URL, given back after."""
+    if isinstance(templates, PostgresDatabases):
+        name = templates.new()
+        yield templates.url_for(name)
+        templates.release(name)
+    else:
+        assert isinstance(templates, SqliteDatabases)
+        yield templates.new_in(folder)
+
+
 @pytest.fixture
 def database_url(database_templates: object, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for this test."""
-    if isinstance(database_templates, PostgresDatabases):
-        name = database_templates.new()
-        yield database_templates.url_for(name)
-        database_templates.release(name)
-    else:
-        assert isinstance(database_templates, SqliteDatabases)
-        yield database_templates.new_in(tmp_path)
+    with fresh_database(database_templates, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

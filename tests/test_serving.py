@@ -3,10 +3,17 @@ the bench's bare relay serve with the same socket options."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from bench.relay import SOCKET_OPTIONS
 
 from chats.config import Settings
+from chats.db.engine import Database
 from chats.serving import WS_MAX_SIZE, server_config
+from tests import factories
+from tests.conftest import fresh_database
 from tests.servers import InProcessApp, ThreadServer
 
 
@@ -47,3 +54,28 @@ async def test_the_in_process_app_answers_as_the_real_server(settings: Settings)
                 assert ra.content == rb.content, path
     finally:
         real.stop()
+
+
+@pytest.fixture
+def other_database_url(database_templates: object, tmp_path: Path) -> Iterator[str]:
+    """A second fresh database beside the test's own."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    with fresh_database(database_templates, folder) as url:
+        yield url
+
+
+async def test_apps_of_one_process_share_routes_but_not_state(
+        settings: Settings, db: Database, other_database_url: str, tmp_path: Path) -> None:
+    """`create_app` hands every app of a process the same prepared routes (chats.app); each
+    app still answers from its own settings and database."""
+    store = await factories.create_store(db)
+    other = settings.model_copy(update={"database_url": other_database_url,
+                                        "data_dir": tmp_path / "other" / "data"})
+    async with InProcessApp(settings) as a, InProcessApp(other) as b, \
+            a.client() as in_a, b.client() as in_b:
+        login = {"login_id": store.admin_login, "password": factories.PASSWORD}
+        assert (await in_a.post("/api/auth/login", json=login)).status_code == 200
+        assert (await in_b.post("/api/auth/login", json=login)).status_code == 401
+        assert (await in_a.get("/api/auth/me")).json()["staff"]["id"] == store.admin_id
+        assert (await in_b.get("/api/auth/me")).status_code == 401
