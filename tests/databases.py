@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from chats.db.migrate import upgrade
+from chats.db.models import Base
 
 PG_URL = os.environ.get("CHATS_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("CHATS_TEST_REDIS_URL") or None
@@ -20,11 +21,13 @@ BACKEND = "postgresql+redis" if PG_URL else "sqlite"
 class PostgresDatabases:
     """`chats_t_<random>` databases made from a migrated template, emptied and reused.
 
-    A test's database is emptied when the test ends (TRUNCATE every table, identities
-    restarted: what the template holds, since no migration writes rows) and handed to
-    the next test of this process. Dropping it instead would cost a checkpoint each time:
+    A test's database is emptied when the test ends (every row deleted: what the template
+    holds, since no migration writes rows and no table has a sequence) and handed to the
+    next test of this process. Dropping it instead would cost a checkpoint each time:
     PostgreSQL's DROP DATABASE forces one, and on a disk with slow fsync a suite of
-    databases dropped one per test waits on them more than it tests.
+    databases dropped one per test waits on them more than it tests. DELETE, not TRUNCATE:
+    a test leaves a few rows, which DELETE removes in about 5 ms for all the tables, while
+    TRUNCATE gives every table and index new files, about 90 ms even when they are empty.
     """
 
     def __init__(self, base_url: str) -> None:
@@ -64,9 +67,13 @@ class PostgresDatabases:
         self._run(f'DROP DATABASE IF EXISTS "{self.template}"',
                   f'CREATE DATABASE "{self.template}"')
         upgrade(self.url_for(self.template))
-        self._tables = [str(r[0]) for r in self._run(
+        tables = [str(r[0]) for r in self._run(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version' ORDER BY tablename", database=self.template)]
+        # Emptied in this order: a table before those its rows refer to.
+        referring_first = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        self._tables = sorted(tables, key=lambda t: (referring_first.index(t)
+                                                    if t in referring_first else -1))
         self._head = str(self._run("SELECT version_num FROM alembic_version",
                                    database=self.template)[0][0])
 
@@ -85,14 +92,13 @@ class PostgresDatabases:
 
     def release(self, name: str) -> None:
         """The test is done with it: empty it for the next one (dropped if that fails)."""
-        tables = ", ".join(f'"{t}"' for t in self._tables)
         try:
             rows = self._run(
                 # Servers a test killed may leave sessions behind; they would hold locks.
                 "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()",
                 "SET lock_timeout = '10s'",
-                f"TRUNCATE {tables} RESTART IDENTITY CASCADE",
+                *(f'DELETE FROM "{t}"' for t in self._tables),
                 "SELECT version_num FROM alembic_version",
                 database=name)
         except Exception:  # whatever went wrong, a new copy is made instead
