@@ -21,7 +21,7 @@ from chats.services.uploads import file_path
 from tests.console.helpers import Chat, open_chat
 from tests.factories import StoreInfo
 from tests.realtime.clients import WsClient
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -47,7 +47,7 @@ async def hold(server: ThreadServer, store: StoreInfo, admin: httpx.AsyncClient,
                          files={"file": ("見積書.pdf", PDF, "application/pdf")})
     assert r.status_code == 201, r.text
     upload_id = r.json()["message"]["file"]["url"].rsplit("/", 1)[-1]
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         for url, title in (("https://shop.example/", "トップ"),
                            ("https://shop.example/cart", "カート")):
             r = await widget.post(f"/api/widget/{store.widget_key}/visit",

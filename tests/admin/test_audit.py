@@ -24,7 +24,7 @@ from tests.admin.pictures import picture
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo
 from tests.mail.helpers import add_guest
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 CLIENT = "203.0.113.7"  # the address the trusted proxy (the test's own 127.0.0.1) forwards
 
@@ -38,7 +38,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def proxied(server: ThreadServer, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
     """The store's admin, logged in, reaching the server through the proxy from CLIENT."""
-    async with httpx.AsyncClient(base_url=server.url, timeout=10,
+    async with http_client(base_url=server.url, timeout=10,
                                  headers={"X-Forwarded-For": CLIENT}) as c:
         await login(c, store.admin_login)
         yield c
@@ -115,7 +115,7 @@ async def test_each_action_leaves_one_entry_with_actor_address_and_details(
                                          json={"name": "受注システム", "scope": "write"}))
     guest = await add_guest(db, store_id=store.store_id, nickname="迷惑な客")
     await _ok(await proxied.patch(f"/api/guests/{guest.guest_id}", json={"blacklisted": True}))
-    async with httpx.AsyncClient(base_url=server.url, timeout=10, headers={
+    async with http_client(base_url=server.url, timeout=10, headers={
             "Authorization": f"Bearer {token['token']}", "X-Forwarded-For": "198.51.100.9"}) as api:
         await _ok(await api.patch(f"/api/v1/guests/{guest.guest_id}",
                                   json={"blacklisted": False}))
@@ -166,7 +166,7 @@ async def test_only_the_stores_own_admins_read_it(
 ) -> None:
     await _ok(await admin.put("/api/admin/embed", json={"origins": ["https://a.example"]}))
     assert len(await _entries(admin)) == 1
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as other:
+    async with http_client(base_url=server.url, timeout=10) as other:
         await login(other, other_store.admin_login)
         assert await _entries(other) == []
         csv_text = (await other.get("/api/admin/audit.csv")).content.decode("utf-8-sig")
@@ -213,7 +213,7 @@ async def test_csv_opens_in_excel_with_the_bom_and_columns(
     token = await _ok(await admin.post("/api/admin/tokens",
                                        json={"name": "=HYPERLINK(\"x\")", "scope": "write"}))
     guest = await add_guest(db, store_id=store.store_id, nickname="山田")
-    async with httpx.AsyncClient(base_url=server.url, timeout=10,
+    async with http_client(base_url=server.url, timeout=10,
                                  headers={"Authorization": f"Bearer {token['token']}"}) as api:
         await _ok(await api.patch(f"/api/v1/guests/{guest.guest_id}",
                                   json={"blacklisted": True}))

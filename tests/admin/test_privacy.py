@@ -31,7 +31,7 @@ from tests.factories import StoreInfo, create_guest, create_store
 from tests.mail.helpers import add_notified_staff, notify_left, outbox_rows
 from tests.realtime.clients import Guest as GuestClient
 from tests.realtime.clients import Staff as StaffClient
-from tests.servers import ProcessServer, ThreadServer
+from tests.servers import ProcessServer, ThreadServer, http_client
 
 
 async def test_export_is_one_zip_of_everything_held(
@@ -76,7 +76,7 @@ async def test_export_refuses_strangers_agents_and_missing_csrf(
 ) -> None:
     held = await hold(server, store, admin)
     url = f"/api/admin/guests/{held.guest_id}/export"
-    async with httpx.AsyncClient(base_url=server.url) as theirs:
+    async with http_client(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
         assert (await theirs.post(url)).status_code == 404
         assert (await theirs.post("/api/admin/guests/nobody/export")).status_code == 404
@@ -149,7 +149,7 @@ async def test_erasure_refuses_another_stores_guest(
 ) -> None:
     held = await hold(server, store, admin)
     url = f"/api/admin/guests/{held.guest_id}/erase"
-    async with httpx.AsyncClient(base_url=server.url) as theirs:
+    async with http_client(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
         r = await theirs.post(url)
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
@@ -173,7 +173,7 @@ async def test_erasure_through_one_process_closes_the_guest_on_the_other(
     cid = (await guest.start("二つのプロセス"))["id"]
     await staff.claim(cid)
     await guest.say("消してください")
-    async with httpx.AsyncClient(base_url=a.url, timeout=10) as admin:
+    async with http_client(base_url=a.url, timeout=10) as admin:
         await login(admin, store.admin_login)
         r = await admin.post(f"/api/admin/guests/{guest.guest_id}/erase")
         assert r.status_code == 200, r.text

@@ -31,7 +31,7 @@ from chats.services.retention import RetentionSweeper
 from tests.admin.guest_data import Held, count_rows, hold, release, todays_stats, upload_path
 from tests.api.helpers import login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def test_the_admin_sets_and_clears_the_period(
@@ -62,7 +62,7 @@ async def _both_held_a_period_for_one(server: ThreadServer, store: StoreInfo,
                                       ) -> tuple[Held, Held]:
     """A chat with data in each store; a 30-day period for the first store only."""
     kept = await hold(server, store, admin)
-    async with httpx.AsyncClient(base_url=server.url) as theirs:
+    async with http_client(base_url=server.url) as theirs:
         await login(theirs, other_store.admin_login)
         untouched = await hold(server, other_store, theirs)
     assert (await admin.put("/api/admin/retention",

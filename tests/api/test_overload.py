@@ -13,7 +13,7 @@ from chats.config import Settings
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import create_store
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ async def test_a_busy_pool_answers_503_with_retry_after(
     store = await create_store(db)
     held, release = asyncio.Event(), asyncio.Event()
     answers: list[httpx.Response] = []
-    async with httpx.AsyncClient(base_url=tight_server.url, timeout=30,
+    async with http_client(base_url=tight_server.url, timeout=30,
                                  headers={"Accept-Language": "en"}) as admin:
         await login(admin, store.admin_login)
         holder = asyncio.create_task(_hold_write_lock(db, held, release))

@@ -18,7 +18,7 @@ from chats.security import hash_password, needs_rehash, set_hash_cost, verify_pa
 from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_staff, create_store
 from tests.realtime.clients import Staff
-from tests.servers import TEST_HASH_COST, Site, ThreadServer
+from tests.servers import TEST_HASH_COST, Site, ThreadServer, http_client
 
 NEW_PASSWORD = "抹茶と煎茶のちがいを説明する"  # 15 characters, Japanese only
 
@@ -85,8 +85,8 @@ async def test_own_password_change_ends_the_other_sessions(
     db: Database, store: StoreInfo, server: ThreadServer
 ) -> None:
     await create_staff(db, store_id=store.store_id, login_id="taro")
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as here, \
-            httpx.AsyncClient(base_url=server.url, timeout=30) as elsewhere:
+    async with http_client(base_url=server.url, timeout=30) as here, \
+            http_client(base_url=server.url, timeout=30) as elsewhere:
         await login(here, "taro")
         await login(elsewhere, "taro")
         mine = await Staff.connect(server.url, server.ws_url, "taro",
@@ -103,7 +103,7 @@ async def test_own_password_change_ends_the_other_sessions(
         await mine.send({"type": "read", "conversation_id": "nope", "seq": 1})
         assert (await mine.expect("error"))["code"] == "not_found"
         await mine.close()
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+    async with http_client(base_url=server.url, timeout=30) as c:
         r = await c.post("/api/auth/login", json={"login_id": "taro", "password": PASSWORD})
         assert r.status_code == 401
         await login(c, "taro", NEW_PASSWORD)

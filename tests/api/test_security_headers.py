@@ -13,7 +13,7 @@ from chats.db.engine import Database
 from chats.demo import shop_app
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_store
-from tests.servers import Site
+from tests.servers import Site, http_client
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "chats" / "static"
 KEY = "{key}"  # replaced by the store's widget key
@@ -140,7 +140,7 @@ async def test_panel_is_framed_by_the_stores_own_sites(
 
 async def test_demo_shop_pages_carry_the_headers() -> None:
     app = shop_app("http://127.0.0.1:8000", "KEY")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+    async with http_client(transport=httpx.ASGITransport(app=app),
                                  base_url="http://shop.test") as c:
         r = await c.get("/products/tea")
     assert r.status_code == 200

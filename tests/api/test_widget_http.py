@@ -9,7 +9,7 @@ from chats.db.engine import Database
 from chats.db.models import PageView
 from tests.factories import create_store
 from tests.realtime.clients import Staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def test_visit_identifies_and_records_pages(client: httpx.AsyncClient,
@@ -35,7 +35,7 @@ async def test_visit_identifies_and_records_pages(client: httpx.AsyncClient,
 async def test_visit_reports_availability(server: ThreadServer, db: Database) -> None:
     store = await create_store(db)
     staff = await Staff.connect(server.url, server.ws_url, store.admin_login)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         r = await c.post(f"/api/widget/{store.widget_key}/visit", json={"url": "https://x/"})
         assert r.json()["availability"] == "waiting"
     await staff.close()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from chats.db.engine import Database
 from tests.console.helpers import open_chat, staff_client, two_stores
 from tests.realtime.clients import Guest
-from tests.servers import Site, ThreadServer
+from tests.servers import Site, ThreadServer, http_client
 
 
 async def test_guest_list_shows_talked_guests_with_flags(server: ThreadServer,
@@ -102,7 +101,7 @@ async def test_guest_endpoints_need_login_and_stay_in_the_store(server: ThreadSe
     s = await two_stores(db)
     chat = await open_chat(server, s.a, s.a.admin_login)
     gid = chat.guest.guest_id
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with http_client(base_url=server.url) as anonymous:
         for path in ("/api/guests", f"/api/guests/{gid}", f"/api/guests/{gid}/pageviews"):
             assert (await anonymous.get(path)).status_code == 401
     async with staff_client(server, s.b.admin_login) as other:
@@ -216,7 +215,7 @@ async def test_pageviews_and_first_referrer(server: ThreadServer, db: Database) 
     s = await two_stores(db)
     chat = await open_chat(server, s.a, s.a.admin_login)
     token = chat.guest.token
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         for url, title, ref in (("https://shop.example/", "トップ", "https://search.example/?q=茶"),
                                 ("https://shop.example/menu", "メニュー", "https://shop.example/")):
             r = await widget.post(f"/api/widget/{s.a.widget_key}/visit",

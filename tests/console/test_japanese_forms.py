@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.console.helpers import open_chat, staff_client, two_stores
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 @pytest.fixture
@@ -106,7 +105,7 @@ async def test_guest_entry_values_are_normalised_like_staff_values(
 
 async def test_staff_postal_lookup(server: ThreadServer, db: Database) -> None:
     s = await two_stores(db)
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with http_client(base_url=server.url) as anonymous:
         r = await anonymous.get("/api/postal-codes", params={"code": "1000001"})
         assert r.status_code == 401
     async with staff_client(server, s.agent_login) as agent:
@@ -135,7 +134,7 @@ async def test_staff_postal_lookup(server: ThreadServer, db: Database) -> None:
 async def test_guest_postal_lookup_is_budgeted(server: ThreadServer, db: Database) -> None:
     s = await two_stores(db)
     path = f"/api/widget/{s.a.widget_key}/postal-codes"
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         r = await widget.get(path, params={"code": "〒060-0000"})
         assert r.status_code == 200
         assert r.headers["access-control-allow-origin"] == "*"
@@ -156,7 +155,7 @@ async def test_history_shows_search_words(server: ThreadServer, db: Database) ->
     token = chat.guest.token
     google = "https://www.google.co.jp/search?q=%E6%8A%B9%E8%8C%B6+%E3%82%AE%E3%83%95%E3%83%88"
     yahoo = "https://search.yahoo.co.jp/search?p=%CB%F5%C3%E3&ei=EUC-JP"  # 抹茶 in EUC-JP
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         for url, ref in (("https://shop.example/", google), ("https://shop.example/a", yahoo),
                          ("https://shop.example/b", "https://shop.example/")):
             r = await widget.post(f"/api/widget/{s.a.widget_key}/visit",

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
-
 from chats.db.engine import Database
 from chats.services.stamps import BUILTIN
 from tests.console.helpers import open_chat, staff_client, two_stores
-from tests.servers import Site, ThreadServer
+from tests.servers import Site, ThreadServer, http_client
 
 
 async def test_stamps_list_and_sending_a_stamp(server: ThreadServer, db: Database) -> None:
     s = await two_stores(db)
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with http_client(base_url=server.url) as anonymous:
         assert (await anonymous.get("/api/stamps")).status_code == 401
     async with staff_client(server, s.agent_login) as agent:
         stamps = (await agent.get("/api/stamps")).json()["stamps"]

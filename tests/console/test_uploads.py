@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.console.helpers import Chat, open_chat, staff_client, two_stores
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -46,7 +45,7 @@ async def test_image_is_reencoded_and_served_as_download(server: ThreadServer,
         got = await chat.guest.expect("message", lambda f: f["kind"] == "file")
         assert got["file"]["url"] == message["file"]["url"]
     # The guest downloads it without any cookie.
-    async with httpx.AsyncClient(base_url=server.url) as guest_http:
+    async with http_client(base_url=server.url) as guest_http:
         r = await guest_http.get(got["file"]["url"])
     assert r.status_code == 200
     assert r.headers["content-disposition"].startswith("attachment")
@@ -140,7 +139,7 @@ async def test_only_the_assigned_staff_may_upload(server: ThreadServer, db: Data
     chat, admin_login, agent_login, foreign_login = await _chat(server, db)
     url = f"/api/conversations/{chat.conversation_id}/files"
     files = {"file": ("a.pdf", PDF, "application/pdf")}
-    async with httpx.AsyncClient(base_url=server.url) as anonymous:
+    async with http_client(base_url=server.url) as anonymous:
         assert (await anonymous.post(url, files=files)).status_code == 401
     async with staff_client(server, agent_login) as agent:
         r = await agent.post(url, files=files)

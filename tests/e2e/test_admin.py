@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -22,7 +21,7 @@ from tests.factories import (
     set_daily_stat,
 )
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 COLOURS = {"header_bg": "#3d5a3a", "header_fg": "#ffffff", "guest_bubble_bg": "#fff4d6",
            "guest_bubble_fg": "#3b2a00", "staff_bubble_bg": "#eef3ea", "staff_bubble_fg": "#1f2d1c"}
@@ -132,7 +131,7 @@ async def seed_history(db: Database, store: StoreInfo) -> None:
 
 
 async def widget_config(server: ThreadServer, store: StoreInfo) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         config: dict[str, object] = (await c.get(f"/api/widget/{store.widget_key}/config")).json()
         return config
 
@@ -218,7 +217,7 @@ async def admin_screen_set(server: ThreadServer, store: StoreInfo) -> None:
     """The store's images, colours, logo and an asked field, set through the admin API."""
     from tests.api.helpers import login
 
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, store.admin_login)
         for status, colour in (("away", "#9aa5b4"), ("waiting", "#1a7f37"), ("busy", "#b42318")):
             image = picture(100, 120, colour=colour)

@@ -3,7 +3,6 @@ downloads the CSV (issue 17 item 5)."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -13,7 +12,7 @@ from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_csp import Violations, staff_login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +27,7 @@ def settings(settings: Settings) -> Settings:
 
 async def test_admin_reads_filters_and_exports_the_audit_log(
         make_page: MakePage, server: ThreadServer, store: StoreInfo) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10,
+    async with http_client(base_url=server.url, timeout=10,
                                  headers={"X-Forwarded-For": CLIENT}) as admin:
         await login(admin, store.admin_login)
         r = await admin.post("/api/staff", json={"login_id": "hanako", "password": "hanako-pass-1",

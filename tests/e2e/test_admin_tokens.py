@@ -3,7 +3,6 @@ the last use and revokes it (issue 17 item 1)."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -11,7 +10,7 @@ from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_csp import Violations, staff_login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +39,7 @@ async def test_admin_creates_uses_and_revokes_a_token(make_page: MakePage, serve
     await screenshot(page, "admin-tokens-created", full_page=True)
     await assert_accessible(page, "admin-tokens")
 
-    async with httpx.AsyncClient(base_url=server.url, timeout=10,
+    async with http_client(base_url=server.url, timeout=10,
                                  headers={"Authorization": f"Bearer {token}"}) as api:
         assert (await api.get("/api/v1/conversations")).status_code == 200
         await page.get_by_test_id("token-fresh-done").click()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -16,7 +15,7 @@ from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_csp import Violations, staff_login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer, wait_for
+from tests.servers import ThreadServer, http_client, wait_for
 from tests.webhooks.helpers import blacklist_new_guest
 from tests.webhooks.receiver import Receiver
 
@@ -60,7 +59,7 @@ async def test_admin_adds_an_endpoint_and_reads_its_log(
     await assert_accessible(page, "admin-webhooks")
     await page.get_by_test_id("webhook-fresh-done").click()
 
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as staff:
+    async with http_client(base_url=server.url, timeout=10) as staff:
         await login(staff, store.admin_login)
         await blacklist_new_guest(db, staff, store.store_id)
     await wait_for(lambda: receiver.count() == 1, timeout=10)

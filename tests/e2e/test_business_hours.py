@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -20,7 +19,7 @@ from tests.e2e.test_admin import log_in
 from tests.e2e.test_console import WAIT, arriving_guest, console_login, tab
 from tests.e2e.widget_page import Widget
 from tests.factories import PASSWORD, StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +56,7 @@ async def test_admin_sets_hours_and_the_widget_says_when_it_opens(
     await admin.get_by_test_id("hours-save").click()
     await expect(admin.get_by_test_id("hours-error")).to_contain_text(
         "月曜日の営業時間「10:00–18:00」と「17:00–19:00」が重なっています")
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with http_client(base_url=server.url) as http:
         r = await http.post("/api/auth/login",
                             json={"login_id": store.admin_login, "password": PASSWORD})
         http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
@@ -100,7 +99,7 @@ async def test_admin_sets_hours_and_the_widget_says_when_it_opens(
 
 async def test_canned_variables_are_filled_in_politely(
         make_page: MakePage, server: ThreadServer, store: StoreInfo) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with http_client(base_url=server.url) as http:
         r = await http.post("/api/auth/login",
                             json={"login_id": store.admin_login, "password": PASSWORD})
         http.headers["X-CSRF-Token"] = r.json()["csrf_token"]

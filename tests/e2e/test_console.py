@@ -12,7 +12,6 @@ import io
 import json
 import re
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.async_api import FilePayload, Locator, Page, WebSocketRoute, expect
@@ -21,7 +20,7 @@ from chats.db.engine import Database
 from tests.e2e.conftest import MakePage, screenshot
 from tests.factories import PASSWORD, StoreInfo, create_staff
 from tests.realtime.clients import Guest, Staff
-from tests.servers import Served, ThreadServer
+from tests.servers import Served, ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 WAIT = 10_000  # ms, for Playwright expectations
@@ -44,7 +43,7 @@ async def arriving_guest(server: Served, store: StoreInfo, nickname: str) -> Gue
     the chat panel's socket says `hello` with it.
     """
     token: str | None = None
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         for url, title, ref in (("https://shop.example/", "トップページ", "https://search.example/?q=お茶"),
                                 ("https://shop.example/menu", "メニュー", "https://shop.example/")):
             r = await widget.post(f"/api/widget/{store.widget_key}/visit",
@@ -69,7 +68,7 @@ def png_bytes() -> bytes:
 async def test_console_end_to_end(make_page: MakePage, server: ThreadServer, db: Database,
                                   store: StoreInfo) -> None:
     await create_staff(db, store_id=store.store_id, login_id="suzuki", name="鈴木 花子")
-    async with httpx.AsyncClient(base_url=server.url) as admin_http:
+    async with http_client(base_url=server.url) as admin_http:
         r = await admin_http.post("/api/auth/login",
                                   json={"login_id": store.admin_login, "password": PASSWORD})
         admin_http.headers["X-CSRF-Token"] = r.json()["csrf_token"]
@@ -170,7 +169,7 @@ async def test_console_end_to_end(make_page: MakePage, server: ThreadServer, db:
     await page.get_by_test_id("file-input").set_input_files(files=[upload])
     file_message = await yamada.expect("message", lambda f: f["kind"] == "file")
     await expect(page.get_by_test_id("file-link")).to_contain_text("地図.png", timeout=WAIT)
-    async with httpx.AsyncClient(base_url=server.url) as guest_http:
+    async with http_client(base_url=server.url) as guest_http:
         download = await guest_http.get(file_message["file"]["url"])
     assert download.status_code == 200
     assert download.headers["content-disposition"].startswith("attachment")
@@ -398,7 +397,7 @@ async def test_changes_by_another_staff_member_appear_live(make_page: MakePage,
     await page.get_by_test_id("info-tab-other").click()
     await expect(page.get_by_test_id("notes")).to_have_value("")
     # Someone else saves a note and a phone number over HTTP: the open panel follows (S3).
-    async with httpx.AsyncClient(base_url=server.url) as colleague:
+    async with http_client(base_url=server.url) as colleague:
         r = await colleague.post("/api/auth/login",
                                  json={"login_id": store.admin_login, "password": PASSWORD})
         colleague.headers["X-CSRF-Token"] = r.json()["csrf_token"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-import httpx
 import pytest
 from playwright.async_api import Page, Route, WebSocket, expect
 
@@ -22,7 +21,7 @@ from tests.e2e.test_console import WAIT, console_login, tab
 from tests.e2e.widget_page import StaffMember, Widget, staff_http
 from tests.factories import StoreInfo, create_staff
 from tests.realtime.clients import Guest
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +66,7 @@ async def waiting_guest(server: ThreadServer, store: StoreInfo, nickname: str, *
                         referrer: str = "") -> Guest:
     """A guest who viewed the shop's top page (coming from `referrer`) and asks for a chat."""
     # As the widget does: the page view first (it stores the guest), then the panel's hello.
-    async with httpx.AsyncClient(base_url=server.url) as widget:
+    async with http_client(base_url=server.url) as widget:
         r = await widget.post(f"/api/widget/{store.widget_key}/visit",
                               json={"url": "https://shop.example/",
                                     "title": "トップページ", "referrer": referrer})

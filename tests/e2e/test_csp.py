@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.async_api import ConsoleMessage, Page, expect
 
@@ -11,7 +10,7 @@ from tests.api.helpers import login
 from tests.e2e.conftest import MakePage, Shop, screenshot
 from tests.e2e.widget_page import Widget
 from tests.factories import PASSWORD
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 WAIT = 10_000  # ms
@@ -57,7 +56,7 @@ async def staff_login(page: Page, url: str, login_id: str) -> None:
 
 
 async def set_sites(server: ThreadServer, login_id: str, origins: list[str]) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with http_client(base_url=server.url, timeout=10) as c:
         await login(c, login_id)
         r = await c.put("/api/admin/embed", json={"origins": origins})
         assert r.status_code == 200, r.text

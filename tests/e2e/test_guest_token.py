@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Frame, Page, WebSocket, expect
 
@@ -22,7 +21,7 @@ from chats.mail.links import sign_mail_link
 from tests.e2e.conftest import AppThread, MakePage, Shop, screenshot
 from tests.e2e.widget_page import Widget
 from tests.factories import create_store
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -161,7 +160,7 @@ async def test_server_log_holds_no_guest_token(
         await widget.expect_status("away")
         assert (await recheck(page))[0] == "POST"
         # An outside client still using the former re-check, token in the query.
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with http_client(base_url=server.url) as http:
             old = await http.get(f"/api/widget/{store.widget_key}/status",
                                  params={"token": token})
             assert old.status_code == 200

@@ -3,7 +3,6 @@ and a disabled member's chat goes back to the queue (issue 14, items 1 and 2).""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -12,7 +11,7 @@ from tests.api.helpers import login
 from tests.e2e.conftest import MakePage, screenshot
 from tests.e2e.test_console import WAIT, arriving_guest, console_login, tab
 from tests.factories import StoreInfo, create_staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +33,7 @@ async def test_a_raised_limit_lets_the_open_console_claim_without_reload(
         timeout=WAIT)
     await expect(page.get_by_test_id("my-load")).to_have_text("1/1 件")
 
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with http_client(base_url=server.url) as admin:
         await login(admin, store.admin_login)
         r = await admin.patch(f"/api/staff/{agent_id}", json={"max_chats": 9})
         assert r.status_code == 200
@@ -61,7 +60,7 @@ async def test_a_disabled_members_chat_returns_to_every_console_queue(
     admin_page = await make_page()
     await console_login(admin_page, server, store.admin_login)
     await expect(admin_page.get_by_test_id("waiting-guest")).to_have_count(0)
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with http_client(base_url=server.url) as admin:
         await login(admin, store.admin_login)
         assert (await admin.patch(f"/api/staff/{agent_id}",
                                   json={"active": False})).status_code == 200

@@ -13,7 +13,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.factories import PASSWORD
 from tests.realtime.clients import Frame, Staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 class Widget:
@@ -153,7 +153,7 @@ class StaffMember:
 async def staff_http(server: ThreadServer, login_id: str,
                      password: str = PASSWORD) -> tuple[httpx.AsyncClient, str]:
     """A logged-in HTTP client for the staff API (no socket: the staff member stays offline)."""
-    http = httpx.AsyncClient(base_url=server.url, timeout=10)
+    http = http_client(base_url=server.url, timeout=10)
     r = await http.post("/api/auth/login", json={"login_id": login_id, "password": password})
     assert r.status_code == 200, r.text
     return http, str(r.json()["csrf_token"])

@@ -13,7 +13,7 @@ from chats.db.engine import Database
 from tests.factories import PASSWORD, create_store
 from tests.fuzz.harness import ServerLog, problems
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ProcessServer, wait_for
+from tests.servers import ProcessServer, http_client, wait_for
 
 DEEP = "[" * 30_000 + "]" * 30_000
 NINE = "[" * 9 + "]" * 9  # one past the cap
@@ -54,7 +54,7 @@ async def test_deep_json_before_hello_and_in_http_bodies(fuzz_server: ProcessSer
     async with connect(f"{fuzz_server.ws_url}/ws/guest", origin=fuzz_server.url) as ws:  # type: ignore[arg-type]
         await ws.send(DEEP)
         assert json.loads(await ws.recv())["code"] == "bad_frame"
-    async with httpx.AsyncClient(base_url=fuzz_server.url) as c:
+    async with http_client(base_url=fuzz_server.url) as c:
         for path in (f"/api/widget/{store.widget_key}/visit", "/api/auth/login"):
             r = await c.post(path, content='{"url":' + DEEP + "}",
                              headers={"Content-Type": "application/json",

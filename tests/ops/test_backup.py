@@ -6,15 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
-import httpx
-
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import create_store
 from tests.ops.helpers import chats_command, empty_database
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -56,7 +54,7 @@ async def test_backup_during_a_conversation_restores_every_acked_message_and_fil
         guest = await Guest.connect(srv.ws_url, store.widget_key)
         cid = (await guest.start("バックアップ"))["id"]
         await staff.claim(cid)
-        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as admin:
+        async with http_client(base_url=srv.url, timeout=10) as admin:
             await login(admin, store.admin_login)
             r = await admin.post(f"/api/conversations/{cid}/files",
                                  files={"file": ("見積書.pdf", PDF, "application/pdf")})
@@ -91,7 +89,7 @@ async def test_backup_during_a_conversation_restores_every_acked_message_and_fil
         assert code == 1 and "not empty" in err
         restarted = ProcessServer(env=restored_env, log_path=tmp_path / "restored.log").start()
         try:
-            async with httpx.AsyncClient(base_url=restarted.url, timeout=10) as c:
+            async with http_client(base_url=restarted.url, timeout=10) as c:
                 await login(c, store.admin_login)
                 page = (await c.get(f"/api/conversations/{cid}/messages",
                                     params={"limit": 500})).json()

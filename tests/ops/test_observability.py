@@ -21,7 +21,7 @@ from chats.config import Settings
 from chats.db.engine import Database
 from tests.databases import PG_URL
 from tests.factories import create_store
-from tests.servers import ProcessServer, ThreadServer, env_for, free_port, wait_for
+from tests.servers import ProcessServer, ThreadServer, env_for, free_port, http_client, wait_for
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -34,7 +34,7 @@ async def test_access_log_and_metrics_name_the_route_and_carry_the_request_id(
     srv = ProcessServer(env=env, log_path=log_path).start()
     secret = uuid.uuid4().hex
     try:
-        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+        async with http_client(base_url=srv.url, timeout=10) as c:
             mine = await c.get(f"/api/conversations/{secret}/messages",
                                headers={"X-Request-ID": "shop-req-42"})
             assert mine.status_code == 401
@@ -143,7 +143,7 @@ async def test_readiness_fails_while_the_broker_is_down_and_recovers(
     try:
         await wait_for(lambda: _listening(redis.port), timeout=10)
         srv = ProcessServer(env=env, log_path=tmp_path / "server.log").start()
-        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+        async with http_client(base_url=srv.url, timeout=10) as c:
             assert (await c.get("/readyz")).json() == {
                 "status": "ok", "database": True, "broker": True}
             redis.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -16,7 +15,7 @@ from tests.api.helpers import login
 from tests.factories import PASSWORD, StoreInfo, create_store
 from tests.ops.helpers import chats_command
 from tests.realtime.clients import Guest, Staff, WsClient
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -38,7 +37,7 @@ async def _hello(ws_url: str, widget_key: str) -> dict[str, object]:
 
 
 async def _login_status(url: str, login_id: str) -> int:
-    async with httpx.AsyncClient(base_url=url, timeout=10) as c:
+    async with http_client(base_url=url, timeout=10) as c:
         r = await c.post("/api/auth/login", json={"login_id": login_id, "password": PASSWORD})
         return r.status_code
 
@@ -74,7 +73,7 @@ async def test_suspend_hides_the_widget_and_locks_out_the_staff(
             refusal = await _hello(srv.ws_url, store.widget_key)
             assert refusal["type"] == "error" and refusal["code"] == "not_found"
             assert await _login_status(srv.url, store.admin_login) == 401
-            async with httpx.AsyncClient(base_url=srv.url, cookies={
+            async with http_client(base_url=srv.url, cookies={
                     "chats_session": staff.cookie}) as old_session:
                 assert (await old_session.get("/api/auth/me")).status_code == 401
         # The other store carries on.
@@ -104,7 +103,7 @@ async def test_rename_list_and_delete_with_files(settings: Settings, db: Databas
     srv = ProcessServer(env=env, log_path=tmp_path / "server.log").start()
     try:
         staff, guest, cid = await _chat(srv, srv, store)
-        async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+        async with http_client(base_url=srv.url, timeout=10) as c:
             await login(c, store.admin_login)
             r = await c.post(f"/api/conversations/{cid}/files",
                              files={"file": ("請求書.pdf", PDF, "application/pdf")})

@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import JSON, Boolean, Integer, String, column, insert, table
 
 from chats.config import Settings
@@ -18,7 +17,7 @@ from chats.services.passwords import new_password_hash
 from tests.api.helpers import login
 from tests.factories import PASSWORD
 from tests.ops.helpers import chats_command, empty_database
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 NOW = utcnow() - timedelta(days=3)
 S, N, B, J, T = String, Integer, Boolean, JSON, UTCDateTime
@@ -95,7 +94,7 @@ async def test_upgrade_keeps_the_first_schemas_data(settings: Settings, tmp_path
         assert code == 0 and state["pending"] == [] and state["current"] == state["head"]
         srv = ProcessServer(env=env, log_path=tmp_path / "server.log").start()
         try:
-            async with httpx.AsyncClient(base_url=srv.url, timeout=10) as c:
+            async with http_client(base_url=srv.url, timeout=10) as c:
                 await login(c, "oldadmin")
                 r = await c.get(f"/api/conversations/{ids['conversation']}/messages")
         finally:

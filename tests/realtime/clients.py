@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.factories import PASSWORD
+from tests.servers import http_client
 
 Frame = dict[str, Any]
 
@@ -101,7 +101,7 @@ class Staff(WsClient):
 
     @classmethod
     async def login(cls, http_url: str, login_id: str, password: str = PASSWORD) -> str:
-        async with httpx.AsyncClient(base_url=http_url) as c:
+        async with http_client(base_url=http_url) as c:
             r = await c.post("/api/auth/login", json={"login_id": login_id, "password": password})
             assert r.status_code == 200, r.text
             cookie = c.cookies.get("chats_session")

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from chats.config import Settings
@@ -19,7 +18,7 @@ from tests.api.helpers import login
 from tests.clock import FakeClock
 from tests.factories import StoreInfo
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer, wait_for
+from tests.servers import ThreadServer, http_client, wait_for
 
 # Thursday 3 December 2026, 17:59 in Tokyo; the store closes at 18:00 and opens again on
 # Friday at 10:00.
@@ -43,7 +42,7 @@ def server(settings: Settings, clock: FakeClock) -> Iterator[ThreadServer]:
 
 
 async def visit(server: ThreadServer, store: StoreInfo) -> Any:
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         r = await c.post(f"/api/widget/{store.widget_key}/visit", json={"url": "https://shop/"})
         assert r.status_code == 200, r.text
         return r.json()
@@ -51,7 +50,7 @@ async def visit(server: ThreadServer, store: StoreInfo) -> Any:
 
 async def test_the_store_closes_and_opens_on_time(server: ThreadServer, store: StoreInfo,
                                                    clock: FakeClock) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with http_client(base_url=server.url) as admin:
         await login(admin, store.admin_login)
         r = await admin.put("/api/admin/hours", json=WEEKDAYS)
         assert r.status_code == 200, r.text
@@ -90,7 +89,7 @@ async def test_the_store_closes_and_opens_on_time(server: ThreadServer, store: S
 async def test_a_guest_arriving_after_hours_is_told_when_it_opens(
         server: ThreadServer, store: StoreInfo, clock: FakeClock) -> None:
     clock.move_to(CLOSING)
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with http_client(base_url=server.url) as admin:
         await login(admin, store.admin_login)
         r = await admin.put("/api/admin/hours", json=WEEKDAYS)
         assert r.status_code == 200, r.text
@@ -106,7 +105,7 @@ async def test_a_guest_arriving_after_hours_is_told_when_it_opens(
     await guest.send({"type": "leave_message", "client_msg_id": "m1", "nickname": "客",
                       "text": "明日連絡ください"})
     await guest.expect("ack", lambda f: f["client_msg_id"] == "m1")
-    async with httpx.AsyncClient(base_url=server.url) as admin:
+    async with http_client(base_url=server.url) as admin:
         await login(admin, store.admin_login)
         r = await admin.get("/api/stats", params={"from": "2026-12-01", "to": "2026-12-31"})
         assert r.status_code == 200, r.text

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
-
 from chats.db.engine import Database
 from chats.db.models import Conversation
 from chats.ids import utcnow
@@ -19,7 +17,7 @@ from tests.factories import (
     create_store,
 )
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def _full_agent(db: Database, store: StoreInfo, login_id: str) -> str:
@@ -99,7 +97,7 @@ async def test_queue_off_refuses_start_while_busy_and_guests_are_told(
     staff = await Staff.connect(server.url, server.ws_url, "full")
     guest = await Guest.connect(server.ws_url, store.widget_key)
     assert guest.welcome["busy"]["queue_open"] is True
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as admin:
+    async with http_client(base_url=server.url, timeout=10) as admin:
         await login(admin, store.admin_login)
         r = await admin.put("/api/admin/queue", json={"queue_when_busy": False})
         assert r.status_code == 200, r.text
@@ -145,18 +143,18 @@ async def test_admin_setting_is_admin_only_and_per_store(server: ThreadServer,
                                                         db: Database) -> None:
     store, other = await create_store(db), await create_store(db)
     await create_staff(db, store_id=store.store_id, login_id="just-agent")
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as agent:
+    async with http_client(base_url=server.url, timeout=10) as agent:
         await login(agent, "just-agent")
         r = await agent.put("/api/admin/queue", json={"queue_when_busy": False})
         assert r.status_code == 403
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as admin:
+    async with http_client(base_url=server.url, timeout=10) as admin:
         await login(admin, other.admin_login)
         r = await admin.put("/api/admin/queue", json={"queue_when_busy": False})
         assert r.status_code == 200
         bad = await admin.put("/api/admin/queue", json={"queue_when_busy": "たぶん"})
         assert bad.status_code == 422
         assert (await admin.get("/api/admin/queue")).json() == {"queue_when_busy": False}
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as admin:
+    async with http_client(base_url=server.url, timeout=10) as admin:
         await login(admin, store.admin_login)
         # The other store's admin changed nothing here: on by default.
         assert (await admin.get("/api/admin/queue")).json() == {"queue_when_busy": True}

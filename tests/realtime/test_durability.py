@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from chats.config import Settings
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import create_store
 from tests.realtime.clients import Guest, Staff
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 
 async def test_every_acked_message_survives_sigkill(settings: Settings, db: Database,
@@ -39,7 +37,7 @@ async def test_every_acked_message_survives_sigkill(settings: Settings, db: Data
         srv.kill()
     restarted = ProcessServer(env=env_for(settings), log_path=tmp_path / "server2.log").start()
     try:
-        async with httpx.AsyncClient(base_url=restarted.url) as c:
+        async with http_client(base_url=restarted.url) as c:
             await login(c, store.admin_login)
             page = (await c.get(f"/api/conversations/{cid}/messages",
                                 params={"limit": 500})).json()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -15,13 +14,13 @@ from chats.db.engine import Database
 from chats.db.models import Guest as GuestRow
 from tests.api.helpers import login
 from tests.factories import StoreInfo
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 SHOP = "https://shop.example.jp"
 
 
 async def list_sites(server: ThreadServer, store: StoreInfo, origins: list[str]) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as c:
+    async with http_client(base_url=server.url, timeout=10) as c:
         await login(c, store.admin_login)
         r = await c.put("/api/admin/embed", json={"origins": origins})
         assert r.status_code == 200, r.text

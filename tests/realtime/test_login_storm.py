@@ -11,7 +11,7 @@ from chats.db.engine import Database
 from chats.domain.hash_cost import DEFAULT_ITERATIONS, DEFAULT_MEMORY_KIB
 from tests.factories import PASSWORD, create_staff, give_production_hash
 from tests.realtime.conftest import Chat
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 LOGINS = 6
 ACKS_WANTED = 12
@@ -39,7 +39,7 @@ async def test_guest_messages_are_acked_while_staff_log_in(
                                                        "password": PASSWORD})
         return r.status_code
 
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+    async with http_client(base_url=server.url, timeout=60) as client:
         storm = asyncio.gather(*(log_in(client, login_id) for login_id in logins))
         talk = asyncio.create_task(guest_keeps_talking())
         codes = await storm

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import httpx
-
 from tests.api.helpers import login
 from tests.realtime.clients import Guest, Staff
 from tests.realtime.conftest import Chat
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 def seqs(frames: list[dict]) -> list[int]:  # type: ignore[type-arg]
@@ -63,7 +61,7 @@ async def test_resend_with_same_client_msg_id_is_idempotent(chat: Chat,
     staff_msg = await chat.staff.say(cid, "staff once", "same-id")
     staff_again = await chat.staff.say(cid, "staff once", "same-id")
     assert staff_again["message_id"] == staff_msg["message_id"]
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         page = (await c.get(f"/api/conversations/{cid}/messages")).json()
     texts = [m["text"] for m in page["messages"]]
@@ -121,7 +119,7 @@ async def test_http_messages_after_seq(chat: Chat, server: ThreadServer) -> None
     cid = chat.conversation_id
     for i in range(5):
         await chat.guest.say(f"m{i}")
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         page = (await c.get(f"/api/conversations/{cid}/messages",
                             params={"after_seq": 2, "limit": 3})).json()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
 import pytest
 import redis.asyncio as aioredis
 
@@ -15,7 +14,7 @@ from tests.api.helpers import login
 from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff, claim_race
-from tests.servers import ProcessServer, env_for
+from tests.servers import ProcessServer, env_for, http_client
 
 pytestmark = pytest.mark.skipif(not (PG_URL and REDIS_URL),
                                 reason="needs CHATS_TEST_DATABASE_URL and CHATS_TEST_REDIS_URL")
@@ -66,7 +65,7 @@ async def test_flow_across_processes(pair: tuple[ProcessServer, ProcessServer],
     assert got["seq"] == last + 1
 
     # Blacklisting through process A's HTTP cuts off the guest connected to B.
-    async with httpx.AsyncClient(base_url=a.url) as c:
+    async with http_client(base_url=a.url) as c:
         await login(c, store.admin_login)
         r = await c.patch(f"/api/guests/{back.guest_id}", json={"blacklisted": True})
         assert r.status_code == 200

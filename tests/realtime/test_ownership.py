@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-import httpx
 import pytest
 
 from chats.db.engine import Database
@@ -13,7 +12,7 @@ from tests.api.helpers import login
 from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Frame, Guest, Staff
 from tests.realtime.conftest import Chat
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def frames_until_barrier(client: Guest | Staff) -> list[Frame]:
@@ -89,7 +88,7 @@ async def test_guest_read_of_a_foreign_conversation_is_not_found(
         assert (await intruder.expect("error"))["code"] == "not_found"
         await intruder.close()
     # The staff member was told nothing: its read cursor of the guest did not move.
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         page = (await c.get(f"/api/conversations/{chat.conversation_id}/messages")).json()
     assert page["messages"]
@@ -114,7 +113,7 @@ async def test_staff_of_another_store_learns_nothing_of_a_conversation(
         assert (await other.expect("error"))["code"] == "not_found", frame
     rest = await frames_until_barrier(other)
     assert_nothing_of([other.welcome, *rest], cid, secret)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, other_store.admin_login)
         r = await c.get(f"/api/conversations/{cid}/messages")
         unknown = await c.get(f"/api/conversations/{uuid.uuid4().hex}/messages")

@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.factories import StoreInfo
 from tests.realtime.clients import Guest, Staff
 from tests.realtime.conftest import Chat
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def still_usable(guest: Guest) -> None:
@@ -144,10 +144,9 @@ async def test_staff_socket_needs_session_and_own_origin(server: ThreadServer,
 
 async def test_logout_closes_staff_sockets_and_goes_offline(server: ThreadServer,
                                                             store: StoreInfo) -> None:
-    import httpx
 
     guest = await Guest.connect(server.ws_url, store.widget_key)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         r = await c.post("/api/auth/login", json={"login_id": store.admin_login,
                                                    "password": "correct-horse-battery"})
         csrf = r.json()["csrf_token"]

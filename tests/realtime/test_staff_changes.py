@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from chats.config import Settings
@@ -16,12 +15,12 @@ from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_staff
 from tests.realtime.clients import Guest, Staff
 from tests.realtime.conftest import open_chat
-from tests.servers import ProcessServer, ThreadServer, env_for
+from tests.servers import ProcessServer, ThreadServer, env_for, http_client
 
 
 async def patch_staff(server: ThreadServer, admin_login: str, staff_id: str,
                       changes: dict[str, object]) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, admin_login)
         r = await c.patch(f"/api/staff/{staff_id}", json=changes)
         assert r.status_code == 200, r.text
@@ -59,7 +58,7 @@ async def test_an_own_setting_reaches_the_members_other_consoles(
     first_tab = await Staff.connect(server.url, server.ws_url, "two-tabs")
     assert first_tab.welcome["staff"]["sound_enabled"] is True
     colleague = await Staff.connect(server.url, server.ws_url, store.admin_login)
-    async with httpx.AsyncClient(base_url=server.url) as other_device:
+    async with http_client(base_url=server.url) as other_device:
         await login(other_device, "two-tabs")
         second_tab = await Staff.connect(server.url, server.ws_url, "two-tabs",
                                          cookie=other_device.cookies["chats_session"])
@@ -109,7 +108,7 @@ async def test_an_agent_cannot_change_staff_and_nothing_is_sent(
         server: ThreadServer, db: Database, store: StoreInfo) -> None:
     agent_id = await create_staff(db, store_id=store.store_id, login_id="plain")
     agent = await Staff.connect(server.url, server.ws_url, "plain")
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, "plain")
         r = await c.patch(f"/api/staff/{agent_id}", json={"max_chats": 9})
     assert r.status_code == 403
@@ -135,7 +134,7 @@ async def test_logging_out_returns_the_chats_at_once(
     guest, cid = await open_chat(server, store, agent)
     ack = await guest.say("お願いします")
     admin = await Staff.connect(server.url, server.ws_url, store.admin_login)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, "going-home")
         assert (await c.post("/api/auth/logout")).status_code == 204
     await returned(guest, cid, ack["seq"])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
-
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.factories import StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff, claim_race
 from tests.realtime.conftest import Chat, open_chat
-from tests.servers import ThreadServer
+from tests.servers import ThreadServer, http_client
 
 
 async def test_claim_race_has_exactly_one_winner(server: ThreadServer, db: Database,
@@ -141,7 +139,7 @@ async def test_guest_end_and_missed_chat(server: ThreadServer, store: StoreInfo)
 
 async def test_blacklist_cuts_the_guest_off(chat: Chat, server: ThreadServer) -> None:
     cid = chat.conversation_id
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         r = await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": True})
         assert r.status_code == 200, r.text
@@ -156,7 +154,7 @@ async def test_blacklist_cuts_the_guest_off(chat: Chat, server: ThreadServer) ->
     assert back.welcome["availability"] == "away"
     await back.send({"type": "start", "nickname": "again"})
     assert (await back.expect("error"))["code"] == "blacklisted"
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         visit = await c.post(f"/api/widget/{chat.store.widget_key}/visit",
                              json={"token": chat.guest.token, "url": "https://shop.example/"})
         assert visit.json()["availability"] == "away"
@@ -205,7 +203,7 @@ async def test_nothing_crosses_stores(server: ThreadServer, db: Database, chat: 
               if f["type"] in ("message", "typing", "conversation")
               or (f["type"] == "queue" and f["waiting"])]
     assert leaked == []
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, other.admin_login)
         r = await c.get(f"/api/conversations/{chat.conversation_id}/messages")
         assert r.status_code == 404
@@ -231,7 +229,7 @@ async def test_stamps_carry_their_picture_and_unknown_ones_are_refused(chat: Cha
 async def test_welcome_says_whether_the_guest_is_blacklisted(chat: Chat,
                                                              server: ThreadServer) -> None:
     assert chat.guest.welcome["blacklisted"] is False
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": True})
     back = await Guest.connect(server.ws_url, chat.store.widget_key, token=chat.guest.token)
@@ -239,7 +237,7 @@ async def test_welcome_says_whether_the_guest_is_blacklisted(chat: Chat,
     await back.send({"type": "leave_message", "client_msg_id": "lm", "nickname": "x",
                      "text": "聞いてください"})
     assert (await back.expect("error"))["code"] == "blacklisted"
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         await login(c, chat.store.admin_login)
         await c.patch(f"/api/guests/{chat.guest.guest_id}", json={"blacklisted": False})
     lifted = await back.expect("availability", lambda f: f.get("blacklisted") is False)

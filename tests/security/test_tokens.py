@@ -46,6 +46,7 @@ from tests.security.matrix import (
 )
 from tests.security.test_routes import ROWS
 from tests.security.world import ADMIN_A, ADMIN_B, ANONYMOUS, World, fingerprint
+from tests.servers import http_client
 
 TOKEN_ROLES = (READ_A, WRITE_A, WRITE_B, REVOKED_A, COOKIE_A, QUERY_A)
 QUERY_NAMES = ("access_token", "token", "api_token", "bearer")
@@ -119,7 +120,7 @@ async def _call(world: World, route: str, req: Req, role: str,
         params |= dict.fromkeys(QUERY_NAMES, secrets[role])
     elif role in secrets:
         headers["Authorization"] = f"Bearer {secrets[role]}"
-    async with httpx.AsyncClient(base_url=world.url, timeout=10, cookies=cookies) as c:
+    async with http_client(base_url=world.url, timeout=10, cookies=cookies) as c:
         return await c.request(method, path, params=params or None, json=req.json,
                                headers=headers)
 
@@ -160,7 +161,7 @@ async def test_no_token_opens_a_staff_route(world: World, secrets: dict[str, str
     method, template = row.route.split(" ", 1)
     db = world.database()
     before = await fingerprint(db)
-    async with httpx.AsyncClient(base_url=world.url, timeout=10) as c:
+    async with http_client(base_url=world.url, timeout=10) as c:
         response = await c.request(
             method, template.format(**req.path_params), params=req.params or None,
             json=req.json, files=req.files, data=req.data,

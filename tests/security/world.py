@@ -17,6 +17,7 @@ from chats.db.models import Base
 from tests.admin.pictures import picture
 from tests.factories import PASSWORD, StoreInfo, create_staff, create_store
 from tests.realtime.clients import Guest, Staff
+from tests.servers import http_client
 
 if TYPE_CHECKING:
     from chats.config import Settings
@@ -82,7 +83,7 @@ class World:
 
     def new_client(self, role: str) -> httpx.AsyncClient:
         """An HTTP client holding what `role` would present (cookie and CSRF header)."""
-        c = httpx.AsyncClient(base_url=self.url, timeout=10)
+        c = http_client(base_url=self.url, timeout=10)
         if role in self.sessions:
             c.cookies.set("chats_session", self.sessions[role].cookie)
             c.headers["X-CSRF-Token"] = self.sessions[role].csrf
@@ -107,7 +108,7 @@ class World:
 
 async def open_session(url: str, login_id: str) -> StaffSession:
     """Log in over HTTP; the session's cookie and CSRF token."""
-    async with httpx.AsyncClient(base_url=url, timeout=10) as c:
+    async with http_client(base_url=url, timeout=10) as c:
         r = await c.post("/api/auth/login", json={"login_id": login_id, "password": PASSWORD})
         assert r.status_code == 200, r.text
         cookie = c.cookies.get("chats_session")
@@ -185,7 +186,7 @@ async def assigned_chat(world: World) -> str:
 
 
 async def _send_file(url: str, session: StaffSession, conversation_id: str) -> str:
-    async with httpx.AsyncClient(base_url=url, timeout=10) as c:
+    async with http_client(base_url=url, timeout=10) as c:
         c.cookies.set("chats_session", session.cookie)
         r = await c.post(f"/api/conversations/{conversation_id}/files",
                          headers={"X-CSRF-Token": session.csrf},

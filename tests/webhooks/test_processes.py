@@ -13,7 +13,7 @@ from chats.config import Settings
 from chats.db.engine import Database
 from tests.api.helpers import login
 from tests.console.helpers import two_stores
-from tests.servers import ProcessServer, env_for, wait_for
+from tests.servers import ProcessServer, env_for, http_client, wait_for
 from tests.webhooks.helpers import add_webhook, blacklist_new_guest, deliveries
 from tests.webhooks.receiver import Receiver
 
@@ -21,7 +21,7 @@ from tests.webhooks.receiver import Receiver
 @asynccontextmanager
 async def admin_of(srv: ProcessServer, login_id: str) -> AsyncIterator[httpx.AsyncClient]:
     """A logged-in client of one server process."""
-    async with httpx.AsyncClient(base_url=srv.url) as client:
+    async with http_client(base_url=srv.url) as client:
         await login(client, login_id)
         yield client
 

@@ -19,7 +19,7 @@ from tests.databases import REDIS_URL
 from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Frame
 from tests.realtime.clients import Guest as GuestSocket
-from tests.servers import ProcessServer, ThreadServer, env_for
+from tests.servers import ProcessServer, ThreadServer, env_for, http_client
 
 LIMITS: dict[str, Any] = {
     "limit_visits_per_minute": 8,
@@ -135,7 +135,7 @@ async def test_a_forwarded_address_is_ignored_without_trusted_proxies(
 
 async def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget(
         proxied: ThreadServer, db: Database, store: StoreInfo) -> None:
-    async with httpx.AsyncClient(base_url=proxied.url, timeout=10) as client:
+    async with http_client(base_url=proxied.url, timeout=10) as client:
         for _ in range(4):
             r = await post_visit(client, store, forwarded_for="198.51.100.1")
             assert r.status_code == 200, r.text
@@ -232,7 +232,7 @@ async def test_budgets_hold_across_processes(
     await ws.send(json.dumps({"type": "hello", "store": store.widget_key}))
     assert json.loads(await ws.recv())["code"] == "rate_limited"
     await ws.close()
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with http_client(timeout=10) as client:
         for n in range(LIMITS["limit_new_guests_per_hour"]):
             r = await client.post(f"{(a, b)[n % 2].url}/api/widget/{store.widget_key}/visit",
                                   json={"url": "https://shop.example/"})

@@ -17,7 +17,7 @@ from tests.databases import PG_URL, REDIS_URL
 from tests.factories import StoreInfo, create_store
 from tests.realtime.clients import Guest as GuestSocket
 from tests.realtime.clients import Staff
-from tests.servers import ProcessServer, ThreadServer
+from tests.servers import ProcessServer, ThreadServer, http_client
 
 
 async def visit(client: httpx.AsyncClient, store: StoreInfo, url: str,
@@ -109,7 +109,7 @@ async def test_unknown_and_removed_keys_are_not_found(client: httpx.AsyncClient,
 async def test_a_blacklisted_guest_sees_away_at_once(server: ThreadServer, db: Database) -> None:
     store = await create_store(db)
     staff = await Staff.connect(server.url, server.ws_url, store.admin_login)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         first = await visit(c, store, "https://shop.example/")
         assert first["availability"] == "waiting"
         guest = await guest_of(db, first["token"])
@@ -136,7 +136,7 @@ async def test_unread_is_counted_at_each_visit(server: ThreadServer, db: Databas
     guest = await GuestSocket.connect(server.ws_url, store.widget_key)
     cid = (await guest.start())["id"]
     await staff.claim(cid)
-    async with httpx.AsyncClient(base_url=server.url) as c:
+    async with http_client(base_url=server.url) as c:
         assert (await visit(c, store, "https://shop.example/a", guest.token))["unread"] == 0
         said = await staff.say(cid, "いらっしゃいませ")
         assert (await visit(c, store, "https://shop.example/b", guest.token))["unread"] == 1
@@ -151,7 +151,7 @@ async def follows_the_store(guests_at: str, ws_url: str, staff_at: tuple[str, st
                             store: StoreInfo) -> None:
     """A page view reports availability changes by the time the store's frame arrives."""
     watcher = await GuestSocket.connect(ws_url, store.widget_key)
-    async with httpx.AsyncClient(base_url=guests_at) as c:
+    async with http_client(base_url=guests_at) as c:
         assert (await visit(c, store, "https://shop.example/"))["availability"] == "away"
         staff = await Staff.connect(*staff_at, store.admin_login)
         await watcher.expect("availability", lambda f: f["status"] == "waiting", timeout=10)
