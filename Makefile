@@ -19,9 +19,9 @@ demo run: install   ## the demo (make demo PORT=9000 SHOP_PORT=9001): a demo sto
 test: install lint test-frontend   ## the whole suite: both backends side by side, each printed when done
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 
-# Each suite in two worker processes: the suite waits on sockets, servers and browsers more
-# than it computes, so two workers per backend keep the two cores busy (docs/decisions/0010).
-# When the SQLite suite runs alone (no CHATS_TEST_DATABASE_URL), it takes all four.
+# Two worker processes per suite when both suites run side by side, four when the SQLite
+# suite runs alone (no CHATS_TEST_DATABASE_URL): the suite is CPU-bound from four processes
+# on this project's two-core machines (docs/decisions/0010).
 ifeq ($(CHATS_TEST_DATABASE_URL),)
 PYTEST_WORKERS ?= 4
 else
@@ -30,6 +30,9 @@ endif
 # xdist hands tests out a few at a time, not a quarter of the suite at once: the browser
 # tests (collected first, tests/conftest.py) then spread over every worker.
 PYTEST_XDIST = -n $(PYTEST_WORKERS) --maxschedchunk 4
+# Python's bytecode caches, even where the environment turns them off: each worker
+# otherwise compiles and assertion-rewrites every test module again (~3 s of CPU each).
+unexport PYTHONDONTWRITEBYTECODE
 # The tests' files (SQLite databases, data directories, browser profiles) go to tmpfs
 # where there is one: the suite checks what the server does, not how fast this disk
 # syncs (SQLite's synchronous=FULL syncs at every commit). TEST_TMPDIR=/tmp keeps them on disk.
