@@ -168,9 +168,19 @@ class Connection:
             self._backlog = None
 
     async def send(self, frame: Frame) -> None:
-        """Write one frame now (from the drain task, or before `open`), without `_` keys."""
+        """Write one frame now (from the drain task, or before `open`), without `_` keys.
+
+        A socket the server side has already closed raises WebSocketDisconnect, like one
+        the client dropped: uvicorn answers a frame it cannot parse (text that is not
+        UTF-8, say) with a close of its own, possibly while the reader is still refusing
+        an earlier frame, and then refuses any send with a RuntimeError.
+        """
         text = frame.text() if type(frame) is SharedFrame else client_text(frame)
-        await self.ws.send_text(text)
+        try:
+            await self.ws.send_text(text)
+        except RuntimeError as exc:
+            self.closed = True
+            raise WebSocketDisconnect(1006) from exc
 
     async def handle_event(self, frame: Frame) -> None:
         """A non-message frame from the hub or the reader; subclasses filter or react."""
