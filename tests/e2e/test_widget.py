@@ -198,6 +198,8 @@ async def test_messages_typed_offline_arrive_once_in_order(
         page, widget, conversation_id = await open_chat(make_page, shop, staff, "田中")
         await widget.type_and_enter("接続中に送信")
         assert await staff.guest_texts(conversation_id, 1) == ["接続中に送信"]
+        # Its ack reached the widget too (the staff member may see it first).
+        await expect(widget.testid("message-pending")).to_have_count(0)
 
         await page.context.set_offline(True)
         connection = widget.testid("connection")
