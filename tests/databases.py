@@ -71,9 +71,8 @@ class PostgresDatabases:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version' ORDER BY tablename", database=self.template)]
         # Emptied in this order: a table before those its rows refer to.
-        referring_first = [t.name for t in reversed(Base.metadata.sorted_tables)]
-        self._tables = sorted(tables, key=lambda t: (referring_first.index(t)
-                                                    if t in referring_first else -1))
+        rank = {t.name: n for n, t in enumerate(reversed(Base.metadata.sorted_tables))}
+        self._tables = sorted(tables, key=lambda t: rank.get(t, -1))
         self._head = str(self._run("SELECT version_num FROM alembic_version",
                                    database=self.template)[0][0])
 

@@ -144,7 +144,7 @@ class InProcessApp:
         transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False,
                                         client=IN_PROCESS_PEER)
         return http_client(transport=transport, base_url=self.url, timeout=timeout,
-                                 cookies=cookies)
+                           cookies=cookies)
 
     async def start(self) -> InProcessApp:
         """Build the app and run its lifespan's start-up, as uvicorn's `lifespan="on"` does."""

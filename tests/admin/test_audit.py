@@ -39,7 +39,7 @@ def settings(settings: Settings) -> Settings:
 async def proxied(server: ThreadServer, store: StoreInfo) -> AsyncIterator[httpx.AsyncClient]:
     """The store's admin, logged in, reaching the server through the proxy from CLIENT."""
     async with http_client(base_url=server.url, timeout=10,
-                                 headers={"X-Forwarded-For": CLIENT}) as c:
+                           headers={"X-Forwarded-For": CLIENT}) as c:
         await login(c, store.admin_login)
         yield c
 
@@ -214,7 +214,7 @@ async def test_csv_opens_in_excel_with_the_bom_and_columns(
                                        json={"name": "=HYPERLINK(\"x\")", "scope": "write"}))
     guest = await add_guest(db, store_id=store.store_id, nickname="山田")
     async with http_client(base_url=server.url, timeout=10,
-                                 headers={"Authorization": f"Bearer {token['token']}"}) as api:
+                           headers={"Authorization": f"Bearer {token['token']}"}) as api:
         await _ok(await api.patch(f"/api/v1/guests/{guest.guest_id}",
                                   json={"blacklisted": True}))
     r = await admin.get("/api/admin/audit.csv")

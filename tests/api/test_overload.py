@@ -44,7 +44,7 @@ async def test_a_busy_pool_answers_503_with_retry_after(
     held, release = asyncio.Event(), asyncio.Event()
     answers: list[httpx.Response] = []
     async with http_client(base_url=tight_server.url, timeout=30,
-                                 headers={"Accept-Language": "en"}) as admin:
+                           headers={"Accept-Language": "en"}) as admin:
         await login(admin, store.admin_login)
         holder = asyncio.create_task(_hold_write_lock(db, held, release))
         await held.wait()

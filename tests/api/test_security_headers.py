@@ -141,7 +141,7 @@ async def test_panel_is_framed_by_the_stores_own_sites(
 async def test_demo_shop_pages_carry_the_headers() -> None:
     app = shop_app("http://127.0.0.1:8000", "KEY")
     async with http_client(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://shop.test") as c:
+                           base_url="http://shop.test") as c:
         r = await c.get("/products/tea")
     assert r.status_code == 200
     assert r.headers["x-content-type-options"] == "nosniff"

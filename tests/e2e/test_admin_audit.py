@@ -28,7 +28,7 @@ def settings(settings: Settings) -> Settings:
 async def test_admin_reads_filters_and_exports_the_audit_log(
         make_page: MakePage, server: ThreadServer, store: StoreInfo) -> None:
     async with http_client(base_url=server.url, timeout=10,
-                                 headers={"X-Forwarded-For": CLIENT}) as admin:
+                           headers={"X-Forwarded-For": CLIENT}) as admin:
         await login(admin, store.admin_login)
         r = await admin.post("/api/staff", json={"login_id": "hanako", "password": "hanako-pass-1",
                                                  "name": "花子", "role": "agent"})

@@ -40,7 +40,7 @@ async def test_admin_creates_uses_and_revokes_a_token(make_page: MakePage, serve
     await assert_accessible(page, "admin-tokens")
 
     async with http_client(base_url=server.url, timeout=10,
-                                 headers={"Authorization": f"Bearer {token}"}) as api:
+                           headers={"Authorization": f"Bearer {token}"}) as api:
         assert (await api.get("/api/v1/conversations")).status_code == 200
         await page.get_by_test_id("token-fresh-done").click()
         await expect(fresh).to_have_count(0)
