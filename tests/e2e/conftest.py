@@ -10,9 +10,12 @@ Usage in a test module (all fixtures are async; mark the tests `@pytest.mark.e2e
         await page.goto(shop.url)
         await screenshot(page, "widget-away-phone")
 
-- `browser`: Debian's Chromium at /usr/bin/chromium, one per worker process (`Chromium`);
-  the test is skipped when it is missing, unless the environment variable CI is set (then
-  it fails).
+- `browser`: Debian's Chromium, one per worker process (`Chromium`): its headless shell
+  (/usr/bin/chromium-headless-shell) where installed, else /usr/bin/chromium; tests marked
+  `full_chromium` (they need what only the full browser does, such as asking for the
+  notification permission) and every test under CHATS_TEST_BROWSER=full get
+  /usr/bin/chromium. The test is skipped when the browser is missing, unless the
+  environment variable CI is set (then it fails).
 - `make_page(viewport=DESKTOP, locale="ja-JP")`: a page in a fresh browser context
   (its own cookies and storage); contexts are closed after the test.
 - `store`: a store with one admin (tests.factories.StoreInfo) on the test's server.
@@ -49,6 +52,10 @@ from tests import factories
 from tests.servers import ThreadServer, free_port, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The same Chromium build without the desktop browser around its engine: what Playwright
+# runs for headless tests by default, at about half the CPU of the full browser
+# (docs/decisions/0015). CHATS_TEST_BROWSER=full runs every test in the full browser.
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -96,8 +103,17 @@ async def wait_in_page(page: Page, expression: str, timeout_ms: float = 10_000) 
     await wait_for(lambda: page.evaluate(expression), timeout=timeout_ms / 1000)
 
 
+def chromium_binary(*, full: bool = False) -> Path:
+    """The Chromium a test runs in: the headless shell unless the test or the run asks for
+    the full browser, or the shell is not installed."""
+    if full or os.environ.get("CHATS_TEST_BROWSER") == "full" or not HEADLESS_SHELL.exists():
+        return CHROMIUM
+    return HEADLESS_SHELL
+
+
 class Chromium:
-    """One Playwright driver and one Chromium for all the browser tests of a worker process.
+    """One Playwright driver and one Chromium of each kind used, for all the browser tests of
+    a worker process.
 
     Starting both costs about 0.7 s of CPU (the driver is a Node.js process); each test still
     gets fresh browser contexts (own cookies, storage, cache), closed after it. A browser that
@@ -106,19 +122,22 @@ class Chromium:
 
     def __init__(self) -> None:
         self._pw: Playwright | None = None
-        self._browser: Browser | None = None
+        self._browsers: dict[Path, Browser] = {}
 
-    async def get(self) -> Browser:
+    async def get(self, binary: Path) -> Browser:
         if self._pw is None:
             self._pw = await async_playwright().start()
-        if self._browser is None or not self._browser.is_connected():
-            self._browser = await self._pw.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        return self._browser
+        browser = self._browsers.get(binary)
+        if browser is None or not browser.is_connected():
+            browser = await self._pw.chromium.launch(
+                executable_path=str(binary), args=CHROMIUM_ARGS)
+            self._browsers[binary] = browser
+        return browser
 
     async def close(self) -> None:
-        if self._browser is not None and self._browser.is_connected():
-            await self._browser.close()
+        for browser in self._browsers.values():
+            if browser.is_connected():
+                await browser.close()
         if self._pw is not None:
             await self._pw.stop()
 
@@ -133,13 +152,14 @@ async def chromium() -> AsyncIterator[Chromium]:
 
 
 @pytest.fixture
-async def browser(chromium: Chromium) -> Browser:
-    """Debian's Chromium, headless, shared by this worker's tests."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+async def browser(chromium: Chromium, request: pytest.FixtureRequest) -> Browser:
+    """Debian's Chromium, headless, shared by this worker's tests (`chromium_binary`)."""
+    binary = chromium_binary(full=request.node.get_closest_marker("full_chromium") is not None)
+    if not binary.exists():
+        _unavailable(f"{binary} is missing (apt-get install chromium chromium-headless-shell)")
     if not (STATIC / "widget.js").exists():
         _unavailable("front end not built (cd frontend && npm run build)")
-    return await chromium.get()
+    return await chromium.get(binary)
 
 
 @pytest.fixture

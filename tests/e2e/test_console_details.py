@@ -284,6 +284,8 @@ async def test_guest_list_beside_the_queue_phone_search_and_readable_referrer(
         await g.close()
 
 
+# The headless shell answers every notification permission with "denied" before asking.
+@pytest.mark.full_chromium
 async def test_desktop_notification_for_a_new_message_while_hidden(
         make_page: MakePage, server: ThreadServer, store: StoreInfo) -> None:
     # Permission is asked only from the control that explains it, never on load.
