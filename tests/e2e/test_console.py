@@ -371,6 +371,12 @@ async def test_reconnect_resumes_without_loss_or_repeats(make_page: MakePage, se
     await expect(page.get_by_test_id("connection")).to_have_attribute(
         "data-state", "reconnecting", timeout=WAIT)
     await screenshot(page, "console-reconnecting")
+    # The dot pulses while reconnecting, unless the system asks for less motion.
+    dot_animation = ("getComputedStyle(document.querySelector("
+                     "'[data-testid=connection] .conn__dot')).animationName")
+    assert await page.evaluate(dot_animation) == "pulse"
+    await page.emulate_media(reduced_motion="reduce")
+    assert await page.evaluate(dot_animation) == "none"
     await guest.say("二通目")
     await guest.say("三通目")
     state["block"] = False
