@@ -144,7 +144,7 @@ function ConsoleShell({ staff }: { staff: Staff }) {
       <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
         {announcement.value && <p key={announcement.value.id}>{announcement.value.text}</p>}
       </div>
-      <div class="notices" aria-live="polite">
+      <div class="notices" aria-live="polite" data-testid="notices">
         {notices.value.map((n) => (
           <div key={n.id} class={`notice notice--${n.tone}`} role={n.tone === 'error' ? 'alert' : 'status'} data-testid="notice">
             <span>{n.text}</span>
